@@ -1,0 +1,104 @@
+import Dockerode from 'dockerode';
+import { LabHost, type HostDescriptor } from './host.ts';
+import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
+import { buildProbeArchive, ensureProbeImage } from './probe-image.ts';
+import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
+import { newRunId } from './run-id.ts';
+import { removeRunState, writeRunState } from './run-state.ts';
+import { Underlay, type UnderlayDescriptor } from './underlay.ts';
+
+export type LabKind = 'netns' | 'local';
+export const LAB_KINDS: readonly LabKind[] = ['netns', 'local'];
+
+export interface LabSpec {
+  kind: LabKind;
+  /** Number of hosts (netns only; the local lab is one host). */
+  hosts: number;
+  runId?: string;
+  persistent?: boolean;
+}
+
+/** A running lab as plain data, handed to test workers. */
+export interface LabDescriptor {
+  runId: string;
+  kind: LabKind;
+  hosts: HostDescriptor[];
+  underlay?: UnderlayDescriptor;
+  probeImage: string;
+  upMs: number;
+}
+
+export class StartedLab implements AsyncDisposable {
+  readonly hosts: LabHost[];
+  private stopped = false;
+
+  private constructor(readonly descriptor: LabDescriptor) {
+    this.hosts = descriptor.hosts.map((h) => new LabHost(h));
+  }
+
+  get runId(): string {
+    return this.descriptor.runId;
+  }
+
+  get kind(): LabKind {
+    return this.descriptor.kind;
+  }
+
+  get probeImage(): string {
+    return this.descriptor.probeImage;
+  }
+
+  get underlay(): UnderlayDescriptor | undefined {
+    return this.descriptor.underlay;
+  }
+
+  /** Re-opens a lab brought up by another process (a vitest global setup, `lab up`). */
+  static attach(descriptor: LabDescriptor): StartedLab {
+    return new StartedLab(descriptor);
+  }
+
+  static async up(spec: LabSpec, progress: (msg: string) => void = () => undefined): Promise<StartedLab> {
+    const started = Date.now();
+    const runId = spec.runId ?? newRunId();
+    const hostCount = spec.kind === 'local' ? 1 : spec.hosts;
+    // the state file comes first: whatever follows is reapable by `clean` if this process dies
+    await writeRunState({ runId, pid: process.pid, startedAt: new Date().toISOString(), kind: spec.kind, hosts: [], persistent: spec.persistent });
+    try {
+      const archive = await buildProbeArchive();
+      if (spec.kind === 'local') {
+        const local: HostDescriptor = { name: 'local', kind: 'local', socketPath: LOCAL_DOCKER_SOCKET, pluginDir: '/run/docker/plugins' };
+        const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
+        await docker.ping().catch(() => {
+          throw new Error(`no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or use --lab netns.`);
+        });
+        const probeImage = await ensureProbeImage(docker, archive);
+        return new StartedLab({ runId, kind: 'local', hosts: [local], probeImage, upMs: Date.now() - started });
+      }
+      progress(`lab ${runId}: underlay and ${hostCount} host(s)`);
+      const underlay = await Underlay.up(runId);
+      const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => startNetnsHost(runId, i, underlay)));
+      await writeRunState({ runId, pid: process.pid, startedAt: new Date().toISOString(), kind: spec.kind, hosts: hosts.map((h) => h.name), persistent: spec.persistent });
+      const refs = await Promise.all(hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)));
+      return new StartedLab({ runId, kind: 'netns', hosts, underlay: underlay.descriptor, probeImage: refs[0]!, upMs: Date.now() - started });
+    } catch (e) {
+      await reapRun(runId);
+      throw e;
+    }
+  }
+
+  /** Tears the lab down: engines stopped gracefully, then everything under the run id reaped. */
+  async down(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.kind === 'netns') {
+      await Promise.all(this.descriptor.hosts.map((h) => stopNetnsHost(h)));
+      if (this.underlay) await Underlay.attach(this.underlay, this.runId).down();
+    }
+    await reapRun(this.runId);
+    await removeRunState(this.runId);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down();
+  }
+}

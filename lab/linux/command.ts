@@ -1,0 +1,62 @@
+import { execa } from 'execa';
+
+/** What one command did: the raw material of a check's evidence. */
+export interface CommandResult {
+  command: string;
+  exitCode: number;
+  output: string;
+  timedOut: boolean;
+}
+
+export interface RunOptions {
+  /** Run inside this named network namespace (via nsenter, which keeps /sys intact). */
+  netns?: string;
+  timeoutMs?: number;
+  input?: string;
+}
+
+export class CommandError extends Error {
+  constructor(readonly result: CommandResult) {
+    super(`command failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${result.command}\n${result.output.trim()}`);
+  }
+}
+
+export function netnsPath(name: string): string {
+  return `/run/netns/${name}`;
+}
+
+function describe(argv: string[], netns?: string): string {
+  const quoted = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+  return netns ? `[netns ${netns}] ${quoted}` : quoted;
+}
+
+/** Runs a command and reports what happened; never throws for a non-zero exit. */
+export async function run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+  const [file, ...args] = options.netns ? ['nsenter', `--net=${netnsPath(options.netns)}`, '--', ...argv] : argv;
+  const result = await execa(file!, args, {
+    reject: false,
+    all: true,
+    timeout: options.timeoutMs ?? 30_000,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+  });
+  return {
+    command: describe(argv, options.netns),
+    exitCode: result.exitCode ?? (result.timedOut ? 124 : 255),
+    output: typeof result.all === 'string' ? result.all : '',
+    timedOut: result.timedOut,
+  };
+}
+
+/** Runs a command that must succeed; throws a CommandError with its output otherwise. */
+export async function mustRun(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+  const result = await run(argv, options);
+  if (result.exitCode !== 0) throw new CommandError(result);
+  return result;
+}
+
+/** Runs a command that prints JSON (`ip -j …`) and parses it. */
+export async function runJson<T>(argv: string[], options: RunOptions = {}): Promise<T> {
+  const result = await mustRun(argv, options);
+  return JSON.parse(result.output || 'null') as T;
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import Dockerode from 'dockerode';
+import { addNetns } from './linux/netns.ts';
+import { kill, waitForExit } from './linux/processes.ts';
+import { netnsPath } from './linux/command.ts';
+import type { HostDescriptor } from './host.ts';
+import { runNames } from './run-id.ts';
+import { hostUnderlayAddress, type Underlay } from './underlay.ts';
+import { reapHost } from './reaper.ts';
+
+const READY_TIMEOUT_MS = 60_000;
+
+export function netnsHostName(runId: string, index: number): string {
+  return runNames(runId).netns(`h${index + 1}`);
+}
+
+/**
+ * A simulated Docker host: its own dockerd in its own network, UTS and mount namespaces, with
+ * private data and exec roots, its own plugin directory (bind-mounted over /run/docker/plugins in
+ * its mount namespace) and its own cgroup parent, so a crash can be reaped by name.
+ */
+export async function startNetnsHost(runId: string, index: number, underlay: Underlay): Promise<HostDescriptor> {
+  const n = runNames(runId);
+  const role = `h${index + 1}`;
+  const name = netnsHostName(runId, index);
+  const dir = `${n.dataDir}/${role}`;
+  const descriptor: HostDescriptor = {
+    name,
+    kind: 'netns',
+    socketPath: `${dir}/docker.sock`,
+    netns: name,
+    underlayAddress: hostUnderlayAddress(index),
+    dataDir: dir,
+    pluginDir: `${dir}/plugins`,
+  };
+  await mkdir(descriptor.pluginDir, { recursive: true });
+  await addNetns(name);
+  await underlay.plug(role, name, descriptor.underlayAddress!);
+
+  const dockerd = [
+    'dockerd',
+    `--data-root=${dir}/data`,
+    `--exec-root=${dir}/exec`,
+    `--pidfile=${dir}/docker.pid`,
+    `--host=unix://${descriptor.socketPath}`,
+    `--bip=172.30.${index + 1}.1/24`,
+    `--cgroup-parent=/${name}`,
+  ].join(' ');
+  const script = [
+    `hostname ${name}`,
+    'mkdir -p /run/docker/plugins',
+    `mount --bind ${descriptor.pluginDir} /run/docker/plugins`,
+    `exec ${dockerd}`,
+  ].join(' && ');
+  const log = await open(`${dir}/dockerd.log`, 'a');
+  // detached: a Ctrl-C aimed at the harness must not reach dockerd before the harness tears it down
+  const child = spawn('nsenter', [`--net=${netnsPath(name)}`, 'unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', script], {
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  child.unref();
+  await log.close();
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+
+  const docker = new Dockerode({ socketPath: descriptor.socketPath });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (await docker.ping().then(() => true, () => false)) break;
+    if (exited !== null || Date.now() > deadline) {
+      const tail = (await readFile(`${dir}/dockerd.log`, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      throw new Error(`dockerd of lab host ${name} ${exited !== null ? `exited (${exited})` : 'did not answer in time'}; its log ends:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return descriptor;
+}
+
+/** Removes the host's containers, stops its dockerd, then reaps whatever is left under its name. */
+export async function stopNetnsHost(descriptor: HostDescriptor): Promise<void> {
+  const docker = new Dockerode({ socketPath: descriptor.socketPath });
+  const containers = await docker.listContainers({ all: true }).catch(() => []);
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const pid = Number((await readFile(`${descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim());
+  if (pid > 0 && kill(pid, 'SIGTERM') && !(await waitForExit(pid, 20_000))) kill(pid, 'SIGKILL');
+  await reapHost(descriptor.name, descriptor.dataDir!);
+  await rm(descriptor.dataDir!, { recursive: true, force: true });
+}

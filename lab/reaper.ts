@@ -1,0 +1,111 @@
+import { readdir, rm } from 'node:fs/promises';
+import Dockerode from 'dockerode';
+import { findCgroups, pidsIn, removeCgroup } from './linux/cgroups.ts';
+import { deleteLink, links } from './linux/links.ts';
+import { deleteNetns, listNetns } from './linux/netns.ts';
+import { kill, listProcesses, waitForExit } from './linux/processes.ts';
+import { DATA_DIR, LABEL_RUN, PREFIX, isRunId, runIdOf, runNames } from './run-id.ts';
+import { isProcessAlive, readRunStates, removeRunState } from './run-state.ts';
+
+export const LOCAL_DOCKER_SOCKET = '/var/run/docker.sock';
+
+async function killAll(pids: number[]): Promise<void> {
+  const mine = new Set([process.pid, process.ppid]);
+  const targets = pids.filter((p) => !mine.has(p));
+  for (const p of targets) kill(p, 'SIGKILL');
+  await Promise.all(targets.map((p) => waitForExit(p, 5_000)));
+}
+
+/** Kills what is left of one lab host (engine, containerd, shims, containers) and removes its namespace and cgroups. */
+export async function reapHost(hostName: string, dataDir: string): Promise<void> {
+  const procs = await listProcesses();
+  await killAll(procs.filter((p) => p.cmdline.includes(`${dataDir}/`) || p.cmdline.includes(`${dataDir} `)).map((p) => p.pid));
+  // a netns host's cgroup parent has the host's name (see startNetnsHost)
+  const cgroups = await findCgroups((name) => name === hostName);
+  for (const cg of cgroups) await killAll(await pidsIn(cg));
+  for (const cg of cgroups) await removeCgroup(cg);
+  await deleteNetns(hostName);
+}
+
+export interface ReapReport {
+  runs: string[];
+  removed: string[];
+}
+
+/** Every run id that leaves a trace on this machine: state files, namespaces, data dirs, cgroups. */
+async function tracedRunIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const s of await readRunStates()) ids.add(s.runId);
+  for (const ns of await listNetns()) if (ns.startsWith(`${PREFIX}-`)) ids.add(runIdOf(ns) ?? '');
+  for (const d of await readdir(DATA_DIR).catch(() => [])) ids.add(d);
+  for (const cg of await findCgroups((n) => n.startsWith(`${PREFIX}-`))) ids.add(runIdOf(cg) ?? '');
+  for (const l of await links().catch(() => [])) if (l.ifname.startsWith(PREFIX)) ids.add(runIdOf(l.ifname) ?? '');
+  const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
+  const filters = JSON.stringify({ label: [LABEL_RUN] });
+  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) ids.add(c.Labels[LABEL_RUN] ?? '');
+  for (const n of await docker.listNetworks({ filters }).catch(() => [])) ids.add(n.Labels?.[LABEL_RUN] ?? '');
+  ids.delete('');
+  return new Set([...ids].filter(isRunId));
+}
+
+/** Removes everything one run made, whether or not it is still alive. */
+export async function reapRun(runId: string): Promise<string[]> {
+  const removed: string[] = [];
+  const n = runNames(runId);
+  const procs = await listProcesses();
+  const dataPids = procs.filter((p) => p.cmdline.includes(`${n.dataDir}/`)).map((p) => p.pid);
+  if (dataPids.length) removed.push(`${dataPids.length} process(es) of ${n.dataDir}`);
+  await killAll(dataPids);
+  const cgroups = await findCgroups((name) => name.startsWith(`${PREFIX}-${runId}-`));
+  for (const cg of cgroups) {
+    const pids = await pidsIn(cg);
+    if (pids.length) removed.push(`${pids.length} process(es) in cgroup ${cg}`);
+    await killAll(pids);
+  }
+  for (const cg of cgroups) {
+    await removeCgroup(cg);
+    removed.push(`cgroup ${cg}`);
+  }
+  const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
+  const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
+  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) {
+    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    removed.push(`container ${c.Names[0] ?? c.Id}`);
+  }
+  for (const net of await docker.listNetworks({ filters }).catch(() => [])) {
+    await docker.getNetwork(net.Id).remove().catch(() => undefined);
+    removed.push(`network ${net.Name}`);
+  }
+  for (const ns of await listNetns()) {
+    if (ns.startsWith(`${PREFIX}-${runId}-`)) {
+      await deleteNetns(ns);
+      removed.push(`netns ${ns}`);
+    }
+  }
+  for (const l of await links().catch(() => [])) {
+    if (l.ifname.startsWith(`${PREFIX}${runId}`)) {
+      await deleteLink(l.ifname);
+      removed.push(`link ${l.ifname}`);
+    }
+  }
+  if ((await readdir(DATA_DIR).catch(() => [] as string[])).includes(runId)) {
+    await rm(n.dataDir, { recursive: true, force: true });
+    removed.push(`dir ${n.dataDir}`);
+  }
+  await removeRunState(runId);
+  return removed;
+}
+
+/** `cnm-harness clean`: reaps every run whose owning process is gone (or every run, with `all`). */
+export async function cleanDeadRuns(options: { all?: boolean } = {}): Promise<ReapReport> {
+  const alive = new Set(
+    (await readRunStates()).filter((s) => s.persistent || (s.pid !== process.pid && isProcessAlive(s.pid))).map((s) => s.runId),
+  );
+  const report: ReapReport = { runs: [], removed: [] };
+  for (const id of await tracedRunIds()) {
+    if (alive.has(id) && !options.all) continue;
+    report.runs.push(id);
+    report.removed.push(...(await reapRun(id)));
+  }
+  return report;
+}

@@ -1,0 +1,59 @@
+import { addAddress, addBridge, addVethBetween, setMaster } from './linux/links.ts';
+import { addNetns, deleteNetns } from './linux/netns.ts';
+import { runNames } from './run-id.ts';
+
+/**
+ * The lab's switch: a Linux bridge in a namespace of its own, joining the hosts and the outside
+ * peer. It has no link to any real interface and no route out, so lab traffic cannot leave.
+ * 198.18.0.0/15 is the range reserved for benchmarking network devices (RFC 2544).
+ */
+export const UNDERLAY_SUBNET = '198.18.0.0/24';
+export const UNDERLAY_PREFIX = 24;
+const SWITCH = 'sw0';
+
+export function hostUnderlayAddress(index: number): string {
+  return `198.18.0.${10 + index}`;
+}
+
+export const OUTSIDE_ADDRESS = '198.18.0.254';
+
+export interface UnderlayDescriptor {
+  netns: string;
+  subnet: string;
+  outside: { netns: string; address: string };
+}
+
+export class Underlay {
+  private constructor(readonly descriptor: UnderlayDescriptor, private readonly runId: string) {}
+
+  static async up(runId: string): Promise<Underlay> {
+    const n = runNames(runId);
+    const netns = n.netns('ul');
+    await addNetns(netns);
+    await addBridge(netns, SWITCH);
+    const underlay = new Underlay(
+      { netns, subnet: UNDERLAY_SUBNET, outside: { netns: n.netns('out'), address: OUTSIDE_ADDRESS } },
+      runId,
+    );
+    await addNetns(underlay.descriptor.outside.netns);
+    await underlay.plug('out', underlay.descriptor.outside.netns, OUTSIDE_ADDRESS);
+    return underlay;
+  }
+
+  static attach(descriptor: UnderlayDescriptor, runId: string): Underlay {
+    return new Underlay(descriptor, runId);
+  }
+
+  /** Connects a namespace to the switch as `eth0` with `address`. */
+  async plug(role: string, netns: string, address: string): Promise<void> {
+    const n = runNames(this.runId);
+    await addVethBetween(n.link(`t${role}`), { netns, name: 'eth0' }, { netns: this.descriptor.netns, name: role });
+    await setMaster(this.descriptor.netns, role, SWITCH);
+    await addAddress(netns, 'eth0', `${address}/${UNDERLAY_PREFIX}`);
+  }
+
+  async down(): Promise<void> {
+    await deleteNetns(this.descriptor.outside.netns);
+    await deleteNetns(this.descriptor.netns);
+  }
+}
