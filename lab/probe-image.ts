@@ -108,11 +108,11 @@ export async function ensureProbeImage(docker: Dockerode, archive: ProbeImageArc
   const ref = probeImageRef(archive);
   const present = await docker.getImage(ref).inspect().then(() => true, () => false);
   if (present) return ref;
-  const stream = await docker.importImage(archive.tarPath, {
+  const stream: NodeJS.ReadableStream = await docker.importImage(archive.tarPath, {
     repo: PROBE_REPO,
     tag: archive.tag,
     changes: ['CMD ["/probe/serve"]', `LABEL ${LABEL_PROBE}=${archive.tag}`],
-  } as never);
+  } as never) as unknown as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
   await docker.getImage(ref).inspect();
   return ref;

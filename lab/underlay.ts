@@ -1,5 +1,6 @@
 import { addAddress, addBridge, addVethBetween, setMaster } from './linux/links.ts';
 import { addNetns, deleteNetns } from './linux/netns.ts';
+import { startProbeServers } from './probe-servers.ts';
 import { runNames } from './run-id.ts';
 
 /**
@@ -37,6 +38,7 @@ export class Underlay {
     );
     await addNetns(underlay.descriptor.outside.netns);
     await underlay.plug('out', underlay.descriptor.outside.netns, OUTSIDE_ADDRESS);
+    startProbeServers(underlay.descriptor.outside.netns);
     return underlay;
   }
 

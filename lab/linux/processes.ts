@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 
 export interface ProcessInfo {
   pid: number;
@@ -20,7 +20,7 @@ export async function listProcesses(): Promise<ProcessInfo[]> {
   return out;
 }
 
-export function kill(pid: number, signal: NodeJS.Signals): boolean {
+export function kill(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, signal);
     return true;
@@ -39,4 +39,17 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
+}
+
+/** Processes whose network namespace is the one bind-mounted at `nsPath` (`/run/netns/<name>`). */
+export async function processesInNetns(nsPath: string): Promise<number[]> {
+  const target = await stat(nsPath).catch(() => undefined);
+  if (!target) return [];
+  const want = `net:[${target.ino}]`;
+  const out: number[] = [];
+  for (const e of await readdir('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    if ((await readlink(`/proc/${e}/ns/net`).catch(() => '')) === want) out.push(Number(e));
+  }
+  return out;
 }

@@ -1,0 +1,87 @@
+import type { CommandResult } from '../lab/linux/command.ts';
+import type { LabHost } from '../lab/host.ts';
+import type { StartedLab } from '../lab/lab.ts';
+
+/** The modes a container can run in (DESIGN.md §1). */
+export type Mode = 'none' | 'container' | 'host' | 'bridge' | 'overlay';
+
+/** What a driver declares about itself; the checks turn it into expectations. */
+export interface Profile {
+  mode: Mode;
+  /** `local`: networks live on one host; `global`: one network spans hosts. */
+  scope: 'local' | 'global';
+  /** Sandboxes have a network stack of their own (false for host mode). */
+  isolated: boolean;
+  /** Egress is masqueraded behind the host's address. */
+  nat: boolean;
+  /** Peers on one network resolve each other by name. */
+  dns: boolean;
+  /** One network connects sandboxes on different hosts. */
+  multiHost: boolean;
+  /** Inclusive VXLAN id range the driver allocates from (overlay). */
+  vniRange?: [number, number];
+  /** Interface MTU the sandboxes get, when the driver fixes one. */
+  mtu?: number;
+}
+
+export interface NetworkSpec {
+  /** A short role name; the driver prefixes it with the run's id. */
+  name: string;
+  /** Driver-specific options (`-o`). */
+  options?: Record<string, string>;
+  internal?: boolean;
+  /** Where a local-scope network lives; global networks are made on the first host. */
+  host?: LabHost;
+}
+
+/** A network as the driver made it. Removing it is the driver's job, done on dispose. */
+export interface StartedNetwork extends AsyncDisposable {
+  readonly name: string;
+  readonly id: string;
+  /** IPv4 subnet, when the network has addresses. */
+  readonly subnet?: string;
+  readonly gateway?: string;
+  remove(): Promise<void>;
+}
+
+export interface SandboxSpec {
+  /** A short role name (a1, b1 …); the driver prefixes it with the run's id. */
+  name: string;
+  host: LabHost;
+  network?: StartedNetwork;
+  /** Share this sandbox's network stack (container mode). */
+  shareWith?: Sandbox;
+}
+
+/** An isolated network stack with probe servers running in it. */
+export interface Sandbox extends AsyncDisposable {
+  readonly name: string;
+  /** The name peers resolve it by (where the profile declares DNS). */
+  readonly dnsName: string;
+  readonly id: string;
+  readonly host: LabHost;
+  /** The IPv4 address on a network; undefined where it has none. */
+  address(network?: StartedNetwork): string | undefined;
+  /** Runs a command inside the sandbox's network stack. */
+  exec(argv: string[], timeoutMs?: number): Promise<CommandResult>;
+  remove(): Promise<void>;
+}
+
+export interface StartedDriver extends AsyncDisposable {
+  readonly driver: Driver;
+  readonly lab: StartedLab;
+  createNetwork(spec: NetworkSpec): Promise<StartedNetwork>;
+  createSandbox(spec: SandboxSpec): Promise<Sandbox>;
+  /** Evidence of the driver's own setup (swarm init …) for the report. */
+  readonly setupEvidence: CommandResult[];
+  stop(): Promise<void>;
+}
+
+export interface Driver {
+  readonly id: string;
+  readonly description: string;
+  readonly profile: Profile;
+  /** Why the driver cannot run on this lab, or undefined when it can. */
+  unsupportedReason(lab: StartedLab): string | undefined;
+  start(lab: StartedLab): Promise<StartedDriver>;
+}

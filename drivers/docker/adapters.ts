@@ -1,0 +1,48 @@
+import type { Driver } from '../contract.ts';
+import { dockerDriver } from './docker-driver.ts';
+import { formSwarm } from './swarm.ts';
+
+/** Docker's user-defined bridge network: NAT by iptables, embedded DNS. */
+export const dockerBridge: Driver = dockerDriver({
+  id: 'docker-bridge',
+  description: "Docker's bridge driver (user-defined network)",
+  profile: { mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false, mtu: 1500 },
+  networking: { networkDriver: 'bridge' },
+});
+
+export const dockerNone: Driver = dockerDriver({
+  id: 'docker-none',
+  description: "Docker's null driver (--network none)",
+  profile: { mode: 'none', scope: 'local', isolated: true, nat: false, dns: false, multiHost: false },
+  networking: { builtinNetwork: 'none' },
+});
+
+export const dockerHost: Driver = dockerDriver({
+  id: 'docker-host',
+  description: "Docker's host driver (--network host)",
+  profile: { mode: 'host', scope: 'local', isolated: false, nat: false, dns: false, multiHost: false },
+  networking: { builtinNetwork: 'host' },
+});
+
+/** container:<id> mode; the primary sandbox sits on a user-defined bridge network. */
+export const dockerContainer: Driver = dockerDriver({
+  id: 'docker-container',
+  description: 'Docker container mode (--network container:<id>)',
+  profile: { mode: 'container', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false },
+  networking: { networkDriver: 'bridge' },
+});
+
+/** Swarm-mode overlay across the lab's hosts; swarm takes VNIs from 4096 up (observed: 4097 first). */
+export const dockerOverlay: Driver = dockerDriver({
+  id: 'docker-overlay',
+  description: "Docker's overlay driver in swarm mode (attachable network)",
+  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: true, dns: true, multiHost: true, vniRange: [4096, 16777215], mtu: 1450 },
+  networking: { networkDriver: 'overlay', attachable: true, global: true },
+  unsupportedReason: (lab) =>
+    lab.kind !== 'netns' || lab.hosts.length < 2
+      ? 'needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine\'s own engine is never put into swarm mode)'
+      : undefined,
+  setup: formSwarm,
+});
+
+export const DOCKER_DRIVERS: Driver[] = [dockerBridge, dockerNone, dockerHost, dockerContainer, dockerOverlay];

@@ -1,0 +1,112 @@
+import type Dockerode from 'dockerode';
+import type { CommandResult } from '../../lab/linux/command.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import { PROBE_PORTS } from '../../lab/probes.ts';
+import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
+import type { Driver, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
+import { ContainerSandbox } from './container-sandbox.ts';
+import { DockerNetwork } from './docker-network.ts';
+
+/** How a Docker adapter makes its networks. */
+export interface DockerNetworking {
+  /** `docker network create -d <driver>`; absent for modes that use a built-in network. */
+  networkDriver?: string;
+  /** Docker's own network the mode uses (`none`, `host`). */
+  builtinNetwork?: 'none' | 'host';
+  attachable?: boolean;
+  /** One network spans the hosts: created once, on the first (manager) host. */
+  global?: boolean;
+}
+
+const READY_SCRIPT = `for i in $(seq 100); do netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;
+
+/** The shared machinery of every adapter over Docker's own drivers, through dockerode. */
+export class DockerStartedDriver implements StartedDriver {
+  private readonly sandboxes: Sandbox[] = [];
+  private readonly networks: StartedNetwork[] = [];
+  readonly setupEvidence: CommandResult[] = [];
+
+  constructor(
+    readonly driver: Driver,
+    readonly lab: StartedLab,
+    private readonly networking: DockerNetworking,
+    private readonly teardown: () => Promise<void> = async () => undefined,
+  ) {}
+
+  private labels(): Record<string, string> {
+    return { [LABEL_RUN]: this.lab.runId, 'cnm-harness.driver': this.driver.id };
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
+    const host = this.networking.global ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
+    if (this.networking.builtinNetwork) return DockerNetwork.inspect(host, this.networking.builtinNetwork, true);
+    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}`);
+    const created = await host.docker.createNetwork({
+      Name: name,
+      Driver: this.networking.networkDriver ?? 'bridge',
+      Attachable: this.networking.attachable ?? false,
+      Internal: spec.internal ?? false,
+      CheckDuplicate: true,
+      Options: spec.options ?? {},
+      Labels: this.labels(),
+    });
+    const network = await DockerNetwork.inspect(host, created.id);
+    this.networks.push(network);
+    return network;
+  }
+
+  async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
+    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}`);
+    const networkMode = spec.shareWith ? `container:${spec.shareWith.id}` : (spec.network?.name ?? 'none');
+    const docker = spec.host.docker;
+    const container = await docker.createContainer({
+      name,
+      Image: this.lab.probeImage,
+      Labels: this.labels(),
+      HostConfig: { NetworkMode: networkMode },
+    });
+    await container.start();
+    const info: Dockerode.ContainerInspectInfo = await container.inspect();
+    const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
+    this.sandboxes.push(sandbox);
+    if (!spec.shareWith) {
+      const ready = await sandbox.exec(['sh', '-c', READY_SCRIPT], 15_000);
+      if (ready.exitCode !== 0) throw new Error(`sandbox ${name} on ${spec.host.name}: ${ready.output.trim()}`);
+    }
+    return sandbox;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sandboxes.splice(0).reverse()) await s.remove();
+    for (const n of this.networks.splice(0).reverse()) await n.remove().catch(() => undefined);
+    await this.teardown();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** An adapter over one of Docker's built-in drivers. */
+export function dockerDriver(
+  def: Omit<Driver, 'start' | 'unsupportedReason'> & {
+    networking: DockerNetworking;
+    unsupportedReason?: (lab: StartedLab) => string | undefined;
+    /** Driver-wide setup (swarm init …); returns evidence and the matching teardown. */
+    setup?: (lab: StartedLab) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }>;
+  },
+): Driver {
+  const driver: Driver = {
+    id: def.id,
+    description: def.description,
+    profile: def.profile,
+    unsupportedReason: (lab) => def.unsupportedReason?.(lab),
+    async start(lab) {
+      const prepared = def.setup ? await def.setup(lab) : { evidence: [], teardown: async () => undefined };
+      const started = new DockerStartedDriver(driver, lab, def.networking, prepared.teardown);
+      started.setupEvidence.push(...prepared.evidence);
+      return started;
+    },
+  };
+  return driver;
+}

@@ -1,0 +1,39 @@
+import crossHost from './connectivity/cross-host.ts';
+import crossHostByName from './connectivity/cross-host-by-name.ts';
+import sameHost from './connectivity/same-host.ts';
+import sameHostByName from './connectivity/same-host-by-name.ts';
+import type { Check } from './framework/check.ts';
+import identityContainer from './identity/container.ts';
+import containerMissingPeer from './identity/container-missing-peer.ts';
+import identityHost from './identity/host.ts';
+import identityNone from './identity/none.ts';
+import containerSharesStack from './isolation/container-shares-stack.ts';
+import hostNotIsolated from './isolation/host-not-isolated.ts';
+import isolationNetworks from './isolation/networks.ts';
+import isolationNone from './isolation/none.ts';
+
+/** Every check, in run order. Adding a check is one file plus one line here. */
+export const CHECKS: Check[] = [
+  identityNone,
+  identityHost,
+  identityContainer,
+  containerMissingPeer,
+  sameHost,
+  sameHostByName,
+  crossHost,
+  crossHostByName,
+  isolationNetworks,
+  isolationNone,
+  hostNotIsolated,
+  containerSharesStack,
+];
+
+/** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */
+export function selectChecks(patterns?: string): Check[] {
+  if (!patterns) return CHECKS;
+  const regexes = patterns.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
+    const full = p.includes('/') ? p : `${p}/*`;
+    return new RegExp(`^${full.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+  });
+  return CHECKS.filter((c) => regexes.some((r) => r.test(c.id)));
+}

@@ -1,0 +1,47 @@
+import { ok } from '../framework/expectations.ts';
+import { defineCheck, verdict, type Check } from '../framework/check.ts';
+import { Scenario } from '../framework/scenario.ts';
+import { describeMismatches, truthTable } from '../framework/truth-table.ts';
+
+/**
+ * Two sandboxes on one network reach each other over ICMP, TCP and UDP, both ways. `hosts` places
+ * them; `by` says whether peers are addressed by IP or by the name the driver's DNS serves. Across
+ * hosts, the TCP/UDP servers also report the source address they saw: no NAT between peers.
+ */
+export function peerConnectivity(spec: { id: string; title: string; hosts: [number, number]; by: 'address' | 'name' }): Check {
+  const crossHost = spec.hosts[0] !== spec.hosts[1];
+  return defineCheck({
+    id: spec.id,
+    title: spec.title,
+    requires: {
+      modes: ['bridge', 'overlay'],
+      features: [...(crossHost ? (['multiHost'] as const) : []), ...(spec.by === 'name' ? (['dns'] as const) : [])],
+      ...(crossHost ? { minHosts: 2 } : {}),
+    },
+    async run(ctx) {
+      const scenario = await Scenario.build(ctx, {
+        networks: [{ name: 'net' }],
+        sandboxes: [
+          { name: 'p1', host: spec.hosts[0], network: 'net' },
+          { name: 'p2', host: spec.hosts[1], network: 'net' },
+        ],
+      });
+      const endpoints = ['p1', 'p2'].map((name) => {
+        const sandbox = scenario.sandbox(name);
+        return { name, source: { sandbox }, target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net') };
+      });
+      const table = await truthTable(ctx, endpoints, () => ok);
+      const addresses = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.addressOf(n, 'net')]));
+      const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
+      // peers on one network see each other's own address: no NAT between them
+      const translated = table.rows.filter((r) => r.seenAs && r.seenAs !== addresses[r.from]);
+      const problems = [describeMismatches(table), ...translated.map((r) => `${r.to} saw ${r.from} as ${r.seenAs}, not ${addresses[r.from]} (NAT between peers)`)];
+      return verdict(
+        table.mismatches.length === 0 && translated.length === 0,
+        { pass: `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP by ${spec.by}, with no NAT between them`, fail: problems.filter(Boolean).join('; ') },
+        { all: ok, by: spec.by, sourceSeenAs: 'the peer\'s own address' },
+        { addresses, hosts, table: table.rows },
+      );
+    },
+  });
+}

@@ -1,0 +1,50 @@
+import type { Profile, StartedDriver } from '../../drivers/contract.ts';
+import type { LabHost } from '../../lab/host.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import type { Evidence } from './result.ts';
+
+/** What a check works with: the lab, the started driver, an evidence log and a cleanup stack. */
+export class CheckContext implements AsyncDisposable {
+  readonly evidence: Evidence[] = [];
+  // Node 20 has Symbol.asyncDispose but not AsyncDisposableStack
+  private readonly cleanups: AsyncDisposable[] = [];
+
+  constructor(
+    readonly lab: StartedLab,
+    readonly driver: StartedDriver,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get profile(): Profile {
+    return this.driver.driver.profile;
+  }
+
+  record(host: string, result: CommandResult): CommandResult {
+    this.evidence.push({ host, command: result.command, exitCode: result.exitCode, output: result.output.slice(0, 4000) });
+    return result;
+  }
+
+  /** Runs a command in a lab host's namespace and records it. */
+  async onHost(host: LabHost, argv: string[]): Promise<CommandResult> {
+    return this.record(host.name, await host.exec(argv));
+  }
+
+  /** Registers something to dispose of when the check ends, whatever its verdict. */
+  use<T extends AsyncDisposable>(resource: T): T {
+    this.cleanups.push(resource);
+    return resource;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    const errors: unknown[] = [];
+    for (const r of this.cleanups.splice(0).reverse()) {
+      try {
+        await r[Symbol.asyncDispose]();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
+  }
+}

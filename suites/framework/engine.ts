@@ -1,0 +1,95 @@
+import type { Driver, StartedDriver } from '../../drivers/contract.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import type { Check } from './check.ts';
+import { CheckContext } from './context.ts';
+import { unmetRequirement } from './requirements.ts';
+import type { CheckResult, Evidence } from './result.ts';
+
+const DEFAULT_CHECK_TIMEOUT_MS = 180_000;
+
+export type EngineEvent =
+  | { type: 'driver-start'; driver: string }
+  | { type: 'driver-ready'; driver: string; ms: number }
+  | { type: 'result'; result: CheckResult };
+
+function base(driver: Driver, check: Check) {
+  return { driver: driver.id, mode: driver.profile.mode, check: check.id, expected: null, observed: null, evidence: [] as Evidence[], durationMs: 0 };
+}
+
+export function skipped(driver: Driver, check: Check, reason: string): CheckResult {
+  return { ...base(driver, check), verdict: 'skip', reason };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs one check on a started driver: skip, pass, fail or error — never throws. */
+export async function runCheck(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal = new AbortController().signal): Promise<CheckResult> {
+  const driver = started.driver;
+  const unmet = unmetRequirement(check.requires, driver.profile, lab);
+  if (unmet) return skipped(driver, check, unmet);
+  const t0 = Date.now();
+  const ctx = new CheckContext(lab, started, signal);
+  let result: CheckResult;
+  try {
+    const outcome = await withTimeout(check.run(ctx), check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, check.id);
+    result = { ...base(driver, check), ...outcome, evidence: ctx.evidence };
+  } catch (e) {
+    result = { ...base(driver, check), verdict: 'error', reason: (e as Error).message, evidence: ctx.evidence };
+  }
+  try {
+    await withTimeout(ctx[Symbol.asyncDispose](), 60_000, `cleanup of ${check.id}`);
+  } catch (e) {
+    if (result.verdict === 'pass') result = { ...result, verdict: 'error', reason: `cleanup failed: ${(e as Error).message}` };
+  }
+  return { ...result, durationMs: Date.now() - t0 };
+}
+
+export interface EngineOptions {
+  lab: StartedLab;
+  drivers: Driver[];
+  checks: Check[];
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** Every check on every driver, one driver at a time; the results come back in order. */
+export async function runChecks({ lab, drivers, checks, signal = new AbortController().signal, onEvent = () => undefined }: EngineOptions): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const emit = (r: CheckResult) => {
+    results.push(r);
+    onEvent({ type: 'result', result: r });
+  };
+  for (const driver of drivers) {
+    if (signal.aborted) break;
+    const unsupported = driver.unsupportedReason(lab);
+    if (unsupported) {
+      for (const c of checks) emit(skipped(driver, c, unsupported));
+      continue;
+    }
+    onEvent({ type: 'driver-start', driver: driver.id });
+    const t0 = Date.now();
+    let started: StartedDriver;
+    try {
+      started = await withTimeout(driver.start(lab), 120_000, `starting ${driver.id}`);
+    } catch (e) {
+      for (const c of checks) emit({ ...base(driver, c), verdict: 'error', reason: `driver did not start: ${(e as Error).message}` });
+      continue;
+    }
+    onEvent({ type: 'driver-ready', driver: driver.id, ms: Date.now() - t0 });
+    try {
+      for (const check of checks) {
+        if (signal.aborted) break;
+        emit(await runCheck(lab, started, check, signal));
+      }
+    } finally {
+      await started.stop().catch(() => undefined);
+    }
+  }
+  return results;
+}

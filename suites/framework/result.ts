@@ -1,0 +1,38 @@
+import type { Mode } from '../../drivers/contract.ts';
+
+export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+
+/** One command behind a verdict: where it ran, what it was, what it printed. */
+export interface Evidence {
+  host: string;
+  command: string;
+  exitCode: number;
+  output: string;
+}
+
+/** One check on one driver: the row results.json, JUnit and the console are made from. */
+export interface CheckResult {
+  driver: string;
+  mode: Mode;
+  check: string;
+  verdict: Verdict;
+  reason: string;
+  expected: unknown;
+  observed: unknown;
+  evidence: Evidence[];
+  durationMs: number;
+  metrics?: Record<string, unknown>;
+}
+
+export interface Summary {
+  pass: number;
+  fail: number;
+  skip: number;
+  error: number;
+}
+
+export function summarize(results: CheckResult[]): Summary {
+  const s: Summary = { pass: 0, fail: 0, skip: 0, error: 0 };
+  for (const r of results) s[r.verdict]++;
+  return s;
+}

@@ -1,0 +1,83 @@
+import { PROTOCOLS, type ProbeOutcome, type Protocol } from '../../lab/probes.ts';
+import type { CheckContext } from './context.ts';
+import { satisfies, type Expectation } from './expectations.ts';
+import { probe, type ProbeSource } from './probe.ts';
+
+/** One cell of a truth table: a probe from one endpoint to another, expected against observed. */
+export interface TruthRow {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  expected: Expectation;
+  observed: ProbeOutcome;
+  match: boolean;
+  /** The source address the target's server saw (TCP, UDP). */
+  seenAs?: string;
+}
+
+export interface Endpoint {
+  name: string;
+  source?: ProbeSource;
+  /** The address (or name) others probe it at; absent when nothing can address it. */
+  target?: string;
+}
+
+export interface TruthTable {
+  rows: TruthRow[];
+  mismatches: TruthRow[];
+}
+
+const PARALLEL = 6;
+
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+export interface Cell {
+  from: Endpoint;
+  to: Endpoint;
+  protocol: Protocol;
+  expected: Expectation;
+  port?: number;
+}
+
+/** Probes the given cells (a few at a time) and compares each with its expectation. */
+export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<TruthTable> {
+  const rows = await pool(cells, PARALLEL, async ({ from, to, protocol, expected, port }) => {
+    const result = await probe(ctx, from.source!, protocol, to.target!, port);
+    const row: TruthRow = { from: from.name, to: to.name, protocol, expected, observed: result.outcome, match: satisfies(expected, result.outcome) };
+    return result.seenAs ? { ...row, seenAs: result.seenAs } : row;
+  });
+  return { rows, mismatches: rows.filter((r) => !r.match) };
+}
+
+/** Probes every ordered pair of endpoints over every protocol and compares with `expect`. */
+export async function truthTable(
+  ctx: CheckContext,
+  endpoints: Endpoint[],
+  expect: (from: Endpoint, to: Endpoint, protocol: Protocol) => Expectation,
+  protocols: readonly Protocol[] = PROTOCOLS,
+): Promise<TruthTable> {
+  const cells: Cell[] = [];
+  for (const from of endpoints) {
+    for (const to of endpoints) {
+      if (from === to || !from.source || !to.target) continue;
+      for (const protocol of protocols) cells.push({ from, to, protocol, expected: expect(from, to, protocol) });
+    }
+  }
+  return probeCells(ctx, cells);
+}
+
+export function describeMismatches(table: TruthTable): string {
+  return table.mismatches.map((m) => `${m.from}→${m.to} ${m.protocol}: expected ${m.expected}, observed ${m.observed}`).join('; ');
+}
