@@ -19,16 +19,18 @@ export interface ProbeResult {
 }
 
 const WAIT_S = 2;
+/** ICMP and UDP are single datagrams: a first one lost to neighbour resolution is retried, not taken as a drop. */
+const DATAGRAM_TRIES = 3;
 
 /** The argv that probes `target` over `protocol`; runs the same in the probe image and on a lab host. */
 export function probeCommand(protocol: Protocol, target: string, port?: number): string[] {
   switch (protocol) {
     case 'icmp':
-      return ['busybox', 'ping', '-c', '1', '-W', String(WAIT_S), target];
+      return ['sh', '-c', `for i in $(seq ${DATAGRAM_TRIES}); do busybox ping -c 1 -W 1 ${target} && exit 0; done; exit 1`];
     case 'tcp':
       return ['socat', '-T', String(WAIT_S), '-', `TCP:${target}:${port ?? PROBE_PORTS.tcp},connect-timeout=${WAIT_S}`];
     case 'udp':
-      return ['sh', '-c', `echo probe | socat -T ${WAIT_S} - UDP:${target}:${port ?? PROBE_PORTS.udp}`];
+      return ['sh', '-c', `for i in $(seq ${DATAGRAM_TRIES}); do r=$(echo probe | socat -T 1 - UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1) && [ -n "$r" ] && echo "$r" && exit 0; done; echo "$r"; exit 0`];
   }
 }
 
@@ -49,4 +51,4 @@ export function classifyProbe(protocol: Protocol, target: string, evidence: Comm
 }
 
 /** A wall-clock bound for one probe, above the tools' own waits so they report first. */
-export const PROBE_TIMEOUT_MS = (WAIT_S + 6) * 1000;
+export const PROBE_TIMEOUT_MS = (DATAGRAM_TRIES * WAIT_S + 6) * 1000;

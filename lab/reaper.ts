@@ -3,8 +3,7 @@ import Dockerode from 'dockerode';
 import { findCgroups, pidsIn, removeCgroup } from './linux/cgroups.ts';
 import { deleteLink, links } from './linux/links.ts';
 import { deleteNetns, listNetns } from './linux/netns.ts';
-import { kill, listProcesses, processesInNetns, waitForExit } from './linux/processes.ts';
-import { netnsPath } from './linux/command.ts';
+import { kill, listProcesses, waitForExit } from './linux/processes.ts';
 import { DATA_DIR, LABEL_RUN, PREFIX, isRunId, runIdOf, runNames } from './run-id.ts';
 import { isProcessAlive, readRunStates, removeRunState } from './run-state.ts';
 
@@ -79,10 +78,8 @@ export async function reapRun(runId: string): Promise<string[]> {
   }
   for (const ns of await listNetns()) {
     if (ns.startsWith(`${PREFIX}-${runId}-`)) {
-      const pids = await processesInNetns(netnsPath(ns));
-      if (pids.length) removed.push(`${pids.length} process(es) in netns ${ns}`);
-      await killAll(pids);
-      await deleteNetns(ns);
+      const killed = await deleteNetns(ns);
+      if (killed) removed.push(`${killed} process(es) in netns ${ns}`);
       removed.push(`netns ${ns}`);
     }
   }

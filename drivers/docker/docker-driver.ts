@@ -24,6 +24,8 @@ const READY_SCRIPT = `for i in $(seq 100); do netstat -ltn | grep -q ':${PROBE_P
 export class DockerStartedDriver implements StartedDriver {
   private readonly sandboxes: Sandbox[] = [];
   private readonly networks: StartedNetwork[] = [];
+  // swarm removes networks asynchronously: a fresh name per network avoids racing the last removal
+  private sequence = 0;
   readonly setupEvidence: CommandResult[] = [];
 
   constructor(
@@ -40,7 +42,7 @@ export class DockerStartedDriver implements StartedDriver {
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
     const host = this.networking.global ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
     if (this.networking.builtinNetwork) return DockerNetwork.inspect(host, this.networking.builtinNetwork, true);
-    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}`);
+    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}${++this.sequence}`);
     const created = await host.docker.createNetwork({
       Name: name,
       Driver: this.networking.networkDriver ?? 'bridge',

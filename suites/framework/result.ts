@@ -2,6 +2,9 @@ import type { Mode } from '../../drivers/contract.ts';
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
 
+/** The lab itself reports under this mode (the leak audit). */
+export type ResultMode = Mode | 'lab';
+
 /** One command behind a verdict: where it ran, what it was, what it printed. */
 export interface Evidence {
   host: string;
@@ -13,7 +16,7 @@ export interface Evidence {
 /** One check on one driver: the row results.json, JUnit and the console are made from. */
 export interface CheckResult {
   driver: string;
-  mode: Mode;
+  mode: ResultMode;
   check: string;
   verdict: Verdict;
   reason: string;

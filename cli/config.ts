@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { LabKind } from '../lab/lab.ts';
+import { assertValid, SchemaError } from '../reports/schema.ts';
+
+export interface RunConfig {
+  drivers?: string[];
+  hosts: number;
+  lab: LabKind;
+  checks?: string;
+  report: string;
+}
+
+/** A usage or configuration problem: the CLI prints it and exits 2. */
+export class ConfigError extends Error {}
+
+const DEFAULTS = { hosts: 2, lab: 'netns', report: './cnm-report' } as const;
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (env.CNM_HARNESS_DRIVERS) out.drivers = env.CNM_HARNESS_DRIVERS.split(',');
+  if (env.CNM_HARNESS_HOSTS) out.hosts = Number(env.CNM_HARNESS_HOSTS);
+  if (env.CNM_HARNESS_LAB) out.lab = env.CNM_HARNESS_LAB;
+  if (env.CNM_HARNESS_CHECKS) out.checks = env.CNM_HARNESS_CHECKS;
+  return out;
+}
+
+function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof flags.drivers === 'string') out.drivers = flags.drivers.split(',').map((s) => s.trim()).filter(Boolean);
+  if (flags.hosts !== undefined) out.hosts = /^\d+$/.test(String(flags.hosts)) ? Number(flags.hosts) : flags.hosts;
+  for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
+  return out;
+}
+
+function fromFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`config file ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Merges config file < CNM_HARNESS_* environment < flags, then validates against the schema. */
+export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const merged = {
+    ...DEFAULTS,
+    ...(typeof flags.config === 'string' ? fromFile(flags.config) : {}),
+    ...fromEnv(env),
+    ...fromFlags(flags),
+  };
+  try {
+    const cfg = assertValid<RunConfig>('run-config.schema.json', merged, 'the run configuration');
+    if (cfg.lab === 'local' && cfg.hosts > 1 && flags.hosts !== undefined) {
+      throw new ConfigError(`--lab local is one host (the machine's own engine); --hosts ${cfg.hosts} needs --lab netns`);
+    }
+    return cfg.lab === 'local' ? { ...cfg, hosts: 1 } : cfg;
+  } catch (e) {
+    if (e instanceof SchemaError) throw new ConfigError(`${e.message}\nSee 'cnm-harness run --help'.`);
+    throw e;
+  }
+}

@@ -1,0 +1,100 @@
+import { Command, CommanderError, Option } from 'commander';
+import { allDrivers } from '../drivers/registry.ts';
+import { LAB_KINDS, StartedLab } from '../lab/lab.ts';
+import { cleanDeadRuns, reapRun } from '../lab/reaper.ts';
+import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
+import { CHECKS } from '../suites/catalog.ts';
+import { ConfigError, resolveRunConfig } from './config.ts';
+import { harnessVersion, runCommand } from './run.ts';
+
+const program = new Command('cnm-harness')
+  .description('Conformance and performance test harness for Docker CNM network drivers.\nRuns real checks on real namespaces, engines and packets; must run as root.')
+  .version(await harnessVersion())
+  .exitOverride();
+
+program
+  .command('run')
+  .description('bring up a lab, run the checks on the drivers, audit for leaks, write results.json and junit.xml')
+  .option('--drivers <ids>', 'comma-separated driver ids (default: every registered driver the lab can host; see `list`)')
+  .option('--hosts <n>', 'number of simulated Docker hosts in the netns lab (default 2)')
+  .addOption(new Option('--lab <kind>', 'netns: simulated hosts on this machine; local: the machine\'s own engine (one host)').choices([...LAB_KINDS]))
+  .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
+  .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')
+  .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')
+  .addHelpText('after', '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage or configuration error; 130 interrupted (everything is still cleaned up).')
+  .action(async (flags: Record<string, unknown>) => {
+    process.exitCode = await runCommand(resolveRunConfig(flags));
+  });
+
+program
+  .command('list')
+  .description('list the drivers and checks')
+  .action(() => {
+    console.log('drivers:');
+    for (const d of allDrivers()) console.log(`  ${d.id.padEnd(20)} ${d.profile.mode.padEnd(10)} ${d.description}`);
+    console.log('\nchecks:');
+    for (const c of CHECKS) console.log(`  ${c.id.padEnd(36)} ${c.title}`);
+  });
+
+program
+  .command('clean')
+  .description('remove what killed runs left behind (namespaces, engines, containers, cgroups, files); live runs are left alone')
+  .option('--all', 'also remove labs of runs that are still alive and labs kept by `lab up`')
+  .action(async (flags: { all?: boolean }) => {
+    const report = await cleanDeadRuns({ all: flags.all });
+    if (!report.runs.length) console.log('nothing to clean');
+    for (const r of report.removed) console.log(`removed ${r}`);
+    if (report.runs.length) console.log(`cleaned run(s): ${report.runs.join(', ')}`);
+  });
+
+const lab = program.command('lab').description('manage a lab that outlives one command');
+lab
+  .command('up')
+  .description('bring up a netns lab and keep it until `lab down`')
+  .option('--hosts <n>', 'number of hosts', '2')
+  .action(async (flags: { hosts: string }) => {
+    const hosts = Number(flags.hosts);
+    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8) throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+    const started = await StartedLab.up({ kind: 'netns', hosts, persistent: true });
+    console.log(`lab ${started.runId} up in ${(started.descriptor.upMs / 1000).toFixed(1)}s`);
+    for (const h of started.hosts) console.log(`  ${h.name}  DOCKER_HOST=unix://${h.descriptor.socketPath}  underlay ${h.descriptor.underlayAddress}`);
+    console.log(`  outside peer: netns ${started.underlay?.outside.netns} (${started.underlay?.outside.address})`);
+    console.log(`tear it down with: cnm-harness lab down ${started.runId}`);
+  });
+lab
+  .command('status')
+  .description('list the labs on this machine')
+  .action(async () => {
+    const states = await readRunStates();
+    if (!states.length) console.log('no lab');
+    for (const s of states) {
+      const state = s.persistent ? 'kept (lab up)' : isProcessAlive(s.pid) ? `run in progress (pid ${s.pid})` : 'dead: `cnm-harness clean` removes it';
+      console.log(`${s.runId}  ${s.kind}  ${s.hosts.join(',') || '-'}  since ${s.startedAt}  ${state}`);
+    }
+  });
+lab
+  .command('down')
+  .description('tear down a lab (all kept labs without an id)')
+  .argument('[id]', 'run id shown by `lab up` / `lab status`')
+  .action(async (id?: string) => {
+    const states = (await readRunStates()).filter((s) => (id ? s.runId === id : s.persistent));
+    if (id && !states.length) throw new ConfigError(`no lab ${id}; see 'cnm-harness lab status'`);
+    for (const s of states) {
+      const removed = await reapRun(s.runId);
+      console.log(`lab ${s.runId} down (${removed.length} object(s) removed)`);
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof ConfigError) {
+    console.error(`cnm-harness: ${e.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`cnm-harness: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,24 @@
+import type { CheckResult, Summary } from '../suites/framework/result.ts';
+
+const MARK: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗', skip: '-', error: '!' };
+
+/** One line per finished check, as it finishes. */
+export function progressLine(r: CheckResult, index: number): string {
+  const time = r.verdict === 'skip' ? '' : ` (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const reason = r.verdict === 'pass' ? '' : `: ${r.reason.split('\n')[0]!.slice(0, 160)}`;
+  return `${String(index).padStart(3)} ${MARK[r.verdict]} ${r.verdict.padEnd(5)} ${r.driver.padEnd(18)} ${r.check}${time}${reason}`;
+}
+
+/** A table per driver (pass/fail/skip/error) and the totals. */
+export function summaryTable(results: CheckResult[], summary: Summary): string {
+  const drivers = [...new Set(results.map((r) => r.driver))];
+  const rows = drivers.map((d) => {
+    const mine = results.filter((r) => r.driver === d);
+    const c = (v: string) => String(mine.filter((r) => r.verdict === v).length).padStart(5);
+    return `${d.padEnd(20)}${c('pass')}${c('fail')}${c('skip')}${c('error')}`;
+  });
+  const header = `${'driver'.padEnd(20)} pass fail skip error`;
+  const total = `${'total'.padEnd(20)}${String(summary.pass).padStart(5)}${String(summary.fail).padStart(5)}${String(summary.skip).padStart(5)}${String(summary.error).padStart(5)}`;
+  const line = '-'.repeat(header.length);
+  return [header, line, ...rows, line, total].join('\n');
+}

@@ -1,0 +1,19 @@
+import type { CheckResult, Summary } from '../suites/framework/result.ts';
+import type { Leak } from '../lab/audit.ts';
+
+/** results.json: the one document every other report is made from. */
+export interface ResultsFile {
+  run: {
+    id: string;
+    startedAt: string;
+    durationMs: number;
+    harnessVersion: string;
+    command?: string;
+    environment: { kernel: string; node?: string; engines: { host: string; version: string }[] };
+    lab: { kind: 'netns' | 'local'; hosts: string[]; upMs?: number; downMs?: number; underlay?: object };
+    audit?: { clean: boolean; leaks: Leak[] };
+    interrupted?: boolean;
+  };
+  results: CheckResult[];
+  summary: Summary;
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+const SCHEMA_DIR = new URL('../fixtures/schemas/', import.meta.url);
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+const cache = new Map<string, ValidateFunction>();
+
+/** A validator for one schema in fixtures/schemas/. */
+export function validatorFor(file: string): ValidateFunction {
+  let v = cache.get(file);
+  if (!v) {
+    v = ajv.compile(JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as object);
+    cache.set(file, v);
+  }
+  return v;
+}
+
+/** ajv's errors as lines: the JSON path, then what was expected there. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
+}
+
+export class SchemaError extends Error {
+  constructor(what: string, readonly problems: string[]) {
+    super(`${what} is invalid:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export function assertValid<T>(file: string, data: unknown, what: string): T {
+  const v = validatorFor(file);
+  if (!v(data)) throw new SchemaError(what, describeErrors(v.errors));
+  return data as T;
+}
