@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { allDrivers } from '../drivers/registry.ts';
 import { LAB_KINDS, StartedLab } from '../lab/lab.ts';
-import { cleanDeadRuns, reapRun } from '../lab/reaper.ts';
+import Dockerode from 'dockerode';
+import { buildProbeArchive, ensureProbeImage } from '../lab/probe-image.ts';
+import { cleanDeadRuns, LOCAL_DOCKER_SOCKET, reapRun } from '../lab/reaper.ts';
 import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
@@ -83,6 +85,15 @@ lab
       const removed = await reapRun(s.runId);
       console.log(`lab ${s.runId} down (${removed.length} object(s) removed)`);
     }
+  });
+
+program
+  .command('setup-probe-image', { hidden: true })
+  .description('build the probe image (FROM scratch, from this machine\'s binaries) into the local engine; run by ci/setup.sh')
+  .action(async () => {
+    const archive = await buildProbeArchive();
+    const ref = await ensureProbeImage(new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET }), archive);
+    console.log(`[setup] probe image ${ref} (${archive.tarPath})`);
   });
 
 try {

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StartedDriver } from '../drivers/contract.ts';
+import { allDrivers } from '../drivers/registry.ts';
+import { StartedLab } from '../lab/lab.ts';
+import { CHECKS } from './catalog.ts';
+import { runCheck } from './framework/engine.ts';
+import type { CheckResult } from './framework/result.ts';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    result?: CheckResult;
+  }
+}
+
+const lab = StartedLab.attach(inject('lab'));
+
+function explain(r: CheckResult): string {
+  const evidence = r.evidence.slice(-6).map((e) => `  [${e.host}] $ ${e.command} → exit ${e.exitCode}\n    ${e.output.trim().split('\n').slice(0, 4).join('\n    ')}`);
+  return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${JSON.stringify(r.observed).slice(0, 1500)}\nevidence:\n${evidence.join('\n')}`;
+}
+
+describe.each(allDrivers())('$id', (driver) => {
+  let started: StartedDriver | undefined;
+  const unsupported = driver.unsupportedReason(lab);
+
+  beforeAll(async () => {
+    if (!unsupported) started = await driver.start(lab);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+
+  it.for(CHECKS)('$id', async (check, ctx) => {
+    if (unsupported) ctx.skip(unsupported);
+    const result = await runCheck(lab, started!, check);
+    ctx.task.meta.result = result;
+    if (result.verdict === 'skip') ctx.skip(result.reason);
+    expect(result.verdict, explain(result)).toBe('pass');
+  });
+});
