@@ -1,0 +1,134 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
+import Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { leaksBetween, snapshot } from '../lab/audit.ts';
+import { mustRun, run } from '../lab/linux/command.ts';
+import { addNetns, deleteNetns, listNetns } from '../lab/linux/netns.ts';
+import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
+import type { ResultsFile } from '../reports/results-file.ts';
+import { validatorFor } from '../reports/schema.ts';
+
+const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
+const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
+
+async function reportDir(): Promise<string> {
+  return mkdtemp(`${tmpdir()}/cnm-report-`);
+}
+
+/** Waits until the child prints a line matching `pattern`. */
+function waitForLine(child: ResultPromise, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${seen}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const line = seen.split('\n').find((l) => pattern.test(l));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+  });
+}
+
+describe('the user\'s own objects are never touched', () => {
+  const tag = randomBytes(3).toString('hex');
+  const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
+  const sentinel = { network: `user-net-${tag}`, container: `user-app-${tag}`, chain: `USER-RULES-${tag}`, netns: `user-ns-${tag}` };
+  let containerId = '';
+  let networkId = '';
+
+  beforeAll(async () => {
+    const lab = inject('lab');
+    networkId = (await docker.createNetwork({ Name: sentinel.network })).id;
+    const c = await docker.createContainer({ name: sentinel.container, Image: lab.probeImage, HostConfig: { NetworkMode: sentinel.network } });
+    await c.start();
+    containerId = c.id;
+    await mustRun(['iptables', '-N', sentinel.chain]);
+    await mustRun(['iptables', '-A', sentinel.chain, '-s', '192.0.2.0/24', '-j', 'RETURN']);
+    await addNetns(sentinel.netns);
+  });
+
+  afterAll(async () => {
+    await docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
+    await docker.getNetwork(networkId).remove().catch(() => undefined);
+    await run(['iptables', '-F', sentinel.chain]);
+    await run(['iptables', '-X', sentinel.chain]);
+    await deleteNetns(sentinel.netns);
+  });
+
+  it('a run on the local engine and a clean leave sentinel containers, networks, rules and namespaces alone; results.json validates', async () => {
+    const dir = await reportDir();
+    const r = await cli(['run', '--lab', 'local', '--drivers', 'docker-bridge,docker-none,docker-host,docker-container', '--report', dir]);
+    expect(r.exitCode, r.all).toBe(0);
+    const clean = await cli(['clean']);
+    expect(clean.exitCode, clean.all).toBe(0);
+
+    const c = await docker.getContainer(containerId).inspect();
+    expect(c.State.Running).toBe(true);
+    expect((await docker.getNetwork(networkId).inspect()).Name).toBe(sentinel.network);
+    const rules = await mustRun(['iptables', '-S', sentinel.chain]);
+    expect(rules.output).toContain('192.0.2.0/24');
+    expect(await listNetns()).toContain(sentinel.netns);
+
+    const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
+    const validate = validatorFor('results.schema.json');
+    expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+    expect(results.run.lab.kind).toBe('local');
+    expect(results.run.audit?.clean).toBe(true);
+    expect(results.summary.pass).toBeGreaterThanOrEqual(8);
+    expect(results.results.find((x) => x.check === 'lifecycle/leak-audit')?.verdict).toBe('pass');
+    const junit = await readFile(`${dir}/junit.xml`, 'utf8');
+    expect(junit).toMatch(/<testsuite name="docker-bridge"/);
+  });
+});
+
+describe('interrupted runs leave nothing behind', () => {
+  it('Ctrl-C (SIGINT) mid-run stops, cleans up and exits 130', async () => {
+    const before = await snapshot();
+    const dir = await reportDir();
+    const child = cli(['run', '--drivers', 'docker-bridge', '--report', dir]);
+    await waitForLine(child, /✓ pass\s+docker-bridge/);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.all).toMatch(/SIGINT: stopping the run/);
+    const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
+    expect(results.run.interrupted).toBe(true);
+    expect(await leaksBetween(before, await snapshot())).toEqual([]);
+  });
+
+  it('kill -9 leaves a lab behind, and `cnm-harness clean` removes all of it', async () => {
+    const before = await snapshot();
+    const child = cli(['run', '--drivers', 'docker-bridge', '--report', await reportDir()]);
+    const line = await waitForLine(child, /^lab [0-9a-f]{6} up/);
+    const runId = /^lab ([0-9a-f]{6})/.exec(line)![1]!;
+    child.kill('SIGKILL');
+    await child;
+    // the kill really left things: the run's namespaces and engines are still there
+    const left = await leaksBetween(before, await snapshot());
+    expect(left.some((l) => l.kind === 'netns' && l.item.includes(runId))).toBe(true);
+    expect(left.some((l) => l.kind === 'process')).toBe(true);
+
+    const clean = await cli(['clean']);
+    expect(clean.exitCode, clean.all).toBe(0);
+    expect(clean.all).toContain(runId);
+    expect(await leaksBetween(before, await snapshot())).toEqual([]);
+  });
+});
+
+describe('usage and configuration errors exit 2 with the fix in the message', () => {
+  it.for([
+    { args: ['run', '--drivers', 'docker-bogus'], message: /unknown driver: docker-bogus\. Known drivers: docker-bridge/ },
+    { args: ['run', '--hosts', '0'], message: /\/hosts: must be >= 1/ },
+    { args: ['run', '--checks', 'nothing/matches'], message: /matches no check/ },
+    { args: ['run', '--lab', 'cloud'], message: /Allowed choices are netns, local/ },
+  ])('$args', async ({ args, message }) => {
+    const r = await cli(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.all).toMatch(message);
+  });
+});
