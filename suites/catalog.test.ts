@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { CHECKS, selectChecks } from './catalog.ts';
+import { satisfies } from './framework/expectations.ts';
+
+describe('check catalog', () => {
+  it('has unique ids of the form <suite>/<name>', () => {
+    const ids = CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+  });
+  it('selects by suite, by exact id and by wildcard', () => {
+    expect(selectChecks('isolation').every((c) => c.id.startsWith('isolation/'))).toBe(true);
+    expect(selectChecks('isolation').length).toBeGreaterThanOrEqual(4);
+    expect(selectChecks('identity/none').map((c) => c.id)).toEqual(['identity/none']);
+    expect(selectChecks('connectivity/cross-*').map((c) => c.id)).toEqual(['connectivity/cross-host', 'connectivity/cross-host-by-name']);
+    expect(selectChecks('nope/nothing')).toEqual([]);
+    expect(selectChecks(undefined)).toBe(CHECKS);
+  });
+});
+
+describe('expectations', () => {
+  it('ok needs an answer; blocked accepts a drop or a refusal but not an error', () => {
+    expect(satisfies('ok', 'ok')).toBe(true);
+    expect(satisfies('ok', 'timeout')).toBe(false);
+    expect(satisfies('blocked', 'timeout')).toBe(true);
+    expect(satisfies('blocked', 'refused')).toBe(true);
+    expect(satisfies('blocked', 'ok')).toBe(false);
+    // a broken probe must not pass for isolation
+    expect(satisfies('blocked', 'error')).toBe(false);
+    expect(satisfies('blocked', 'unresolved')).toBe(false);
+  });
+});
