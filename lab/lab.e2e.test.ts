@@ -18,8 +18,8 @@ it('the underlay has no link to a real interface and no lab namespace has a rout
   // only the switch, loopback and the veth ends of the lab's own namespaces
   for (const l of switchLinks) expect(['bridge', 'veth', undefined], `${l.ifname} in ${underlay.netns}`).toContain(l.linkinfo?.info_kind);
   const vethPeers = switchLinks.filter((l) => l.linkinfo?.info_kind === 'veth').map((l) => l.ifname).sort();
-  expect(vethPeers).toEqual([...lab.hosts.map((_, i) => `h${i + 1}`), 'out'].sort());
-  for (const ns of [underlay.netns, underlay.outside.netns, ...lab.hosts.map((h) => h.netns!)]) {
+  expect(vethPeers).toEqual([...lab.hosts.map((_, i) => `h${i + 1}`), 'out', 'kv'].sort());
+  for (const ns of [underlay.netns, underlay.outside.netns, lab.descriptor.kv!.netns, ...lab.hosts.map((h) => h.netns!)]) {
     const routes = await runJson<Route[]>(['ip', '-j', 'route', 'show'], { netns: ns });
     expect(routes.filter((r) => r.dst === 'default' || r.gateway), `routes in ${ns}`).toEqual([]);
   }

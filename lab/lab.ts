@@ -6,6 +6,8 @@ import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
 import { newRunId } from './run-id.ts';
 import { removeRunState, writeRunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
+import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
+import { EtcdClient } from './kv/etcd-client.ts';
 
 export type LabKind = 'netns' | 'local';
 export const LAB_KINDS: readonly LabKind[] = ['netns', 'local'];
@@ -24,6 +26,8 @@ export interface LabDescriptor {
   kind: LabKind;
   hosts: HostDescriptor[];
   underlay?: UnderlayDescriptor;
+  /** The lab's etcd (netns labs). */
+  kv?: KvDescriptor;
   probeImage: string;
   upMs: number;
 }
@@ -52,6 +56,11 @@ export class StartedLab implements AsyncDisposable {
     return this.descriptor.underlay;
   }
 
+  /** A client for the lab's etcd; undefined on the local lab. */
+  kv(): EtcdClient | undefined {
+    return this.descriptor.kv ? new EtcdClient(this.descriptor.kv.socketPath) : undefined;
+  }
+
   /** Re-opens a lab brought up by another process (a vitest global setup, `lab up`). */
   static attach(descriptor: LabDescriptor): StartedLab {
     return new StartedLab(descriptor);
@@ -76,10 +85,13 @@ export class StartedLab implements AsyncDisposable {
       }
       progress(`lab ${runId}: underlay and ${hostCount} host(s)`);
       const underlay = await Underlay.up(runId);
-      const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => startNetnsHost(runId, i, underlay)));
+      const [kv, hosts] = await Promise.all([
+        startEtcd(runId, underlay),
+        Promise.all(Array.from({ length: hostCount }, (_, i) => startNetnsHost(runId, i, underlay))),
+      ]);
       await writeRunState({ runId, pid: process.pid, startedAt: new Date().toISOString(), kind: spec.kind, hosts: hosts.map((h) => h.name), persistent: spec.persistent });
       const refs = await Promise.all(hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)));
-      return new StartedLab({ runId, kind: 'netns', hosts, underlay: underlay.descriptor, probeImage: refs[0]!, upMs: Date.now() - started });
+      return new StartedLab({ runId, kind: 'netns', hosts, underlay: underlay.descriptor, kv, probeImage: refs[0]!, upMs: Date.now() - started });
     } catch (e) {
       await reapRun(runId);
       throw e;

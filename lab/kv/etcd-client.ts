@@ -1,0 +1,132 @@
+import { request } from 'node:http';
+
+/**
+ * A small client for etcd's v3 JSON gateway (`/v3/kv/*`, `/v3/watch`) over a unix socket. The lab's
+ * etcd lives in a namespace of the underlay; a unix socket is how the harness, in the machine's root
+ * namespace, reaches it without giving the lab a link out. (The gRPC client libraries dial TCP.)
+ */
+export interface KeyValue {
+  key: string;
+  value: string;
+  createRevision: number;
+  modRevision: number;
+}
+
+export interface WatchEvent {
+  type: 'put' | 'delete';
+  key: string;
+  value: string;
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString();
+
+/** The key just past every key that starts with `prefix`: etcd's range end for a prefix. */
+export function prefixEnd(prefix: string): string {
+  const bytes = Buffer.from(prefix);
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i]! < 0xff) {
+      bytes[i]! += 1;
+      return bytes.subarray(0, i + 1).toString('latin1');
+    }
+  }
+  return '\0';
+}
+
+interface RawKv {
+  key: string;
+  value?: string;
+  create_revision?: string;
+  mod_revision?: string;
+}
+
+function toKv(k: RawKv): KeyValue {
+  return { key: unb64(k.key), value: unb64(k.value), createRevision: Number(k.create_revision ?? 0), modRevision: Number(k.mod_revision ?? 0) };
+}
+
+export class EtcdClient {
+  constructor(readonly socketPath: string, private readonly timeoutMs = 10_000) {}
+
+  private call<T>(path: string, body: object): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, path, method: 'POST', timeout: this.timeoutMs, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`etcd ${path}: HTTP ${res.statusCode}: ${text}`));
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch {
+            reject(new Error(`etcd ${path}: not JSON: ${text.slice(0, 200)}`));
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`etcd ${path}: no answer within ${this.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const r = await this.call<{ kvs?: RawKv[] }>('/v3/kv/range', { key: b64(key) });
+    return r.kvs?.[0] ? toKv(r.kvs[0]) : undefined;
+  }
+
+  async list(prefix: string): Promise<KeyValue[]> {
+    const r = await this.call<{ kvs?: RawKv[] }>('/v3/kv/range', { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') });
+    return (r.kvs ?? []).map(toKv);
+  }
+
+  async put(key: string, value: string): Promise<void> {
+    await this.call('/v3/kv/put', { key: b64(key), value: b64(value) });
+  }
+
+  /** Creates the key only if it does not exist (compare-and-swap on create_revision = 0). */
+  async createIfAbsent(key: string, value: string): Promise<boolean> {
+    const r = await this.call<{ succeeded?: boolean }>('/v3/kv/txn', {
+      compare: [{ key: b64(key), target: 'CREATE', result: 'EQUAL', create_revision: '0' }],
+      success: [{ request_put: { key: b64(key), value: b64(value) } }],
+    });
+    return r.succeeded === true;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call('/v3/kv/deleterange', { key: b64(key) });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await this.call('/v3/kv/deleterange', { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') });
+  }
+
+  /** Streams changes under `prefix` until disposed. */
+  async watch(prefix: string, onEvent: (e: WatchEvent) => void): Promise<AsyncDisposable> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, path: '/v3/watch', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let buffer = '';
+        let created = false;
+        res.on('data', (d: Buffer) => {
+          buffer += d.toString();
+          let nl: number;
+          // the gateway sends one JSON object per line
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, nl).trim();
+            buffer = buffer.slice(nl + 1);
+            if (!line) continue;
+            const msg = JSON.parse(line) as { result?: { created?: boolean; events?: { type?: string; kv: RawKv }[] } };
+            if (msg.result?.created && !created) {
+              created = true;
+              resolve({ [Symbol.asyncDispose]: async () => void req.destroy() });
+            }
+            for (const ev of msg.result?.events ?? []) {
+              const kv = toKv(ev.kv);
+              onEvent({ type: ev.type === 'DELETE' ? 'delete' : 'put', key: kv.key, value: kv.value });
+            }
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      req.on('error', (e) => reject(e));
+      req.end(JSON.stringify({ create_request: { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') } }));
+    });
+  }
+}
