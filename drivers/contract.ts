@@ -22,6 +22,12 @@ export interface Profile {
   vniRange?: [number, number];
   /** Interface MTU the sandboxes get, when the driver fixes one. */
   mtu?: number;
+  /** Ports can be published on the host's address (DNAT), with hairpin from sandboxes. */
+  publish?: boolean;
+  /** `internal` networks (no egress) are supported. */
+  internal?: boolean;
+  /** The VNI range can be set per network (option `vni-range=LO-HI`), so exhaustion can be tested. */
+  configurableVniRange?: boolean;
 }
 
 export interface NetworkSpec {
@@ -51,6 +57,8 @@ export interface SandboxSpec {
   network?: StartedNetwork;
   /** Share this sandbox's network stack (container mode). */
   shareWith?: Sandbox;
+  /** TCP ports to publish on the host's address: `port` in the sandbox as `hostPort` on the host. */
+  publish?: { port: number; hostPort: number }[];
 }
 
 /** An isolated network stack with probe servers running in it. */
@@ -72,6 +80,9 @@ export interface StartedDriver extends AsyncDisposable {
   readonly lab: StartedLab;
   createNetwork(spec: NetworkSpec): Promise<StartedNetwork>;
   createSandbox(spec: SandboxSpec): Promise<Sandbox>;
+  /** Joins a live sandbox to one more network, and takes it off again. */
+  connect(sandbox: Sandbox, network: StartedNetwork): Promise<void>;
+  disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void>;
   /** Evidence of the driver's own setup (swarm init …) for the report. */
   readonly setupEvidence: CommandResult[];
   stop(): Promise<void>;

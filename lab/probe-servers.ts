@@ -1,23 +1,33 @@
 import { spawn } from 'node:child_process';
 import { netnsPath } from './linux/command.ts';
+import { kill } from './linux/processes.ts';
 import { PROBE_PORTS } from './probes.ts';
+
+export interface ProbeServers {
+  stop(): void;
+}
 
 /**
  * Starts the probe servers (the same ones the probe image runs) in a lab namespace, such as the
- * outside peer. They die with the run: the reaper kills every process inside a run's namespaces.
+ * outside peer or a native sandbox. Each runs in a process group of its own, so stop() ends it
+ * and nothing else in the namespace; the reaper kills whatever is inside a run's namespaces anyway.
  */
-export function startProbeServers(netns: string): void {
-  const servers = [
-    `TCP-LISTEN:${PROBE_PORTS.tcp},fork,reuseaddr`,
-    `UDP-RECVFROM:${PROBE_PORTS.udp},fork`,
-  ];
+export function startProbeServers(netns: string): ProbeServers {
+  const servers = [`TCP-LISTEN:${PROBE_PORTS.tcp},fork,reuseaddr`, `UDP-RECVFROM:${PROBE_PORTS.udp},fork`];
+  const pids: number[] = [];
   for (const listen of servers) {
     // the shell stays as socat's parent, its command line naming the namespace: a leak shows in `ps`
     const script = `socat ${listen} 'SYSTEM:echo $SOCAT_PEERADDR'; : ${netnsPath(netns)}`;
-    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], {
-      detached: true,
-      stdio: 'ignore',
-    });
+    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], { detached: true, stdio: 'ignore' });
     child.unref();
+    if (child.pid) pids.push(child.pid);
   }
+  return {
+    stop() {
+      for (const pid of pids) kill(-pid, 'SIGKILL');
+    },
+  };
 }
+
+/** A shell loop that returns once the TCP probe server listens (busybox netstat: in the image and on the machine). */
+export const PROBE_READY_SCRIPT = `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;

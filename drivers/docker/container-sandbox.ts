@@ -10,7 +10,7 @@ export class ContainerSandbox implements Sandbox {
     readonly name: string,
     readonly id: string,
     readonly host: LabHost,
-    private readonly info: Dockerode.ContainerInspectInfo,
+    private info: Dockerode.ContainerInspectInfo,
     /** For container mode: the sandbox whose stack this one shares. */
     private readonly sharesWith?: Sandbox,
   ) {}
@@ -24,6 +24,11 @@ export class ContainerSandbox implements Sandbox {
     const nets = this.info.NetworkSettings.Networks ?? {};
     const entry = network ? nets[network.name] : Object.values(nets)[0];
     return entry?.IPAddress || undefined;
+  }
+
+  /** Re-reads the container's networks after a connect or disconnect. */
+  async refresh(): Promise<void> {
+    this.info = await this.host.docker.getContainer(this.id).inspect();
   }
 
   exec(argv: string[], timeoutMs?: number): Promise<CommandResult> {

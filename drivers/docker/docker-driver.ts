@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
-import { PROBE_PORTS } from '../../lab/probes.ts';
+import { PROBE_READY_SCRIPT } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
 import type { Driver, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
@@ -17,8 +17,6 @@ export interface DockerNetworking {
   /** One network spans the hosts: created once, on the first (manager) host. */
   global?: boolean;
 }
-
-const READY_SCRIPT = `for i in $(seq 100); do netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;
 
 /** The shared machinery of every adapter over Docker's own drivers, through dockerode. */
 export class DockerStartedDriver implements StartedDriver {
@@ -61,21 +59,36 @@ export class DockerStartedDriver implements StartedDriver {
     const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}`);
     const networkMode = spec.shareWith ? `container:${spec.shareWith.id}` : (spec.network?.name ?? 'none');
     const docker = spec.host.docker;
+    const publish = spec.publish ?? [];
     const container = await docker.createContainer({
       name,
       Image: this.lab.probeImage,
       Labels: this.labels(),
-      HostConfig: { NetworkMode: networkMode },
+      ExposedPorts: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, {}])),
+      HostConfig: {
+        NetworkMode: networkMode,
+        PortBindings: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]])),
+      },
     });
     await container.start();
     const info: Dockerode.ContainerInspectInfo = await container.inspect();
     const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
     this.sandboxes.push(sandbox);
     if (!spec.shareWith) {
-      const ready = await sandbox.exec(['sh', '-c', READY_SCRIPT], 15_000);
+      const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
       if (ready.exitCode !== 0) throw new Error(`sandbox ${name} on ${spec.host.name}: ${ready.output.trim()}`);
     }
     return sandbox;
+  }
+
+  async connect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
+    await sandbox.host.docker.getNetwork(network.id).connect({ Container: sandbox.id });
+    await (sandbox as ContainerSandbox).refresh();
+  }
+
+  async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
+    await sandbox.host.docker.getNetwork(network.id).disconnect({ Container: sandbox.id, Force: true });
+    await (sandbox as ContainerSandbox).refresh();
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,42 @@
+import { mustRun, run } from './command.ts';
+
+export type Table = 'filter' | 'nat';
+
+/** iptables in a namespace; `-w` waits for the xtables lock instead of failing when Docker holds it. */
+export function iptables(netns: string | undefined, table: Table, args: string[], must = true) {
+  const argv = ['iptables', '-w', '5', '-t', table, ...args];
+  return must ? mustRun(argv, { netns }) : run(argv, { netns });
+}
+
+/**
+ * A chain of the harness's own, hooked at the top of a built-in chain. Removing it removes the
+ * hook, its rules and the chain: nothing of it is left in the table.
+ */
+export class OwnChain {
+  constructor(
+    readonly netns: string | undefined,
+    readonly table: Table,
+    readonly name: string,
+    readonly hooks: string[],
+  ) {}
+
+  async create(rules: string[][]): Promise<void> {
+    await iptables(this.netns, this.table, ['-N', this.name]);
+    for (const rule of rules) await iptables(this.netns, this.table, ['-A', this.name, ...rule]);
+    for (const hook of this.hooks) await iptables(this.netns, this.table, ['-I', hook, '1', '-j', this.name]);
+  }
+
+  /** Inserts a rule at the top of the chain (published ports go before the catch-all drops). */
+  async insert(rule: string[]): Promise<void> {
+    await iptables(this.netns, this.table, ['-I', this.name, '1', ...rule]);
+  }
+
+  async remove(): Promise<void> {
+    for (const hook of this.hooks) {
+      // a hook may have been inserted more than once by a retry; remove until none is left
+      while ((await iptables(this.netns, this.table, ['-D', hook, '-j', this.name], false)).exitCode === 0);
+    }
+    await iptables(this.netns, this.table, ['-F', this.name], false);
+    await iptables(this.netns, this.table, ['-X', this.name], false);
+  }
+}
