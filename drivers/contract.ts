@@ -22,6 +22,8 @@ export interface Profile {
   vniRange?: [number, number];
   /** Interface MTU the sandboxes get, when the driver fixes one. */
   mtu?: number;
+  /** The network's MTU can be chosen at creation (NetworkSpec.mtu). */
+  mtuOption?: boolean;
   /** Ports can be published on the host's address (DNAT), with hairpin from sandboxes. */
   publish?: boolean;
   /** `internal` networks (no egress) are supported. */
@@ -36,6 +38,8 @@ export interface NetworkSpec {
   /** Driver-specific options (`-o`). */
   options?: Record<string, string>;
   internal?: boolean;
+  /** Interface MTU for the network's endpoints, where the driver lets it be set. */
+  mtu?: number;
   /** Where a local-scope network lives; global networks are made on the first host. */
   host?: LabHost;
 }

@@ -13,7 +13,8 @@ import { LABEL_PROBE } from './run-id.ts';
  */
 const CACHE_DIR = '/var/cache/cnm-harness';
 export const PROBE_REPO = 'cnm-harness/probe';
-const BINARIES = ['busybox', 'socat', 'ip', 'iperf3'];
+/** name → where it goes in the image. iputils' ping sits in /usr/bin, ahead of busybox's applet in PATH: it can set DF. */
+const BINARIES: Record<string, string> = { busybox: '/bin/busybox', socat: '/bin/socat', ip: '/bin/ip', iperf3: '/bin/iperf3', ping: '/usr/bin/ping' };
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const SERVE_SCRIPT = `#!/bin/sh
@@ -29,7 +30,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function which(binary: string): Promise<string> {
   for (const dir of SEARCH_PATH) if (await exists(`${dir}/${binary}`)) return `${dir}/${binary}`;
-  throw new Error(`${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, iproute2, iperf3).`);
+  throw new Error(`${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, iproute2, iperf3, iputils-ping).`);
 }
 
 async function sharedLibraries(binary: string): Promise<string[]> {
@@ -45,7 +46,7 @@ interface ProbeFiles {
 async function collect(): Promise<ProbeFiles> {
   const binaries = new Map<string, string>();
   const libraries = new Set<string>();
-  for (const b of BINARIES) {
+  for (const b of Object.keys(BINARIES)) {
     const path = await which(b);
     binaries.set(b, path);
     for (const lib of await sharedLibraries(path)) libraries.add(lib);
@@ -66,7 +67,8 @@ async function assemble(root: string, files: ProbeFiles): Promise<void> {
   await chmod(`${root}/tmp`, 0o1777);
   await mkdir(`${root}/etc`, { recursive: true });
   await writeFile(`${root}/etc/nsswitch.conf`, 'hosts: files dns\n');
-  for (const [name, path] of files.binaries) await copyFile(path, `${root}/bin/${name}`);
+  await mkdir(`${root}/usr/bin`, { recursive: true });
+  for (const [name, path] of files.binaries) await copyFile(path, `${root}${BINARIES[name]}`);
   const { output } = await mustRun([files.binaries.get('busybox')!, '--list']);
   for (const applet of output.split('\n').map((s) => s.trim()).filter(Boolean)) {
     if (!(await exists(`${root}/bin/${applet}`))) await symlink('busybox', `${root}/bin/${applet}`);

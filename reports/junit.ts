@@ -21,7 +21,7 @@ export function toJUnit(file: ResultsFile): string {
       const evidence = r.evidence.map((e) => `[${e.host}] $ ${e.command}\n(exit ${e.exitCode})\n${e.output}`).join('\n');
       const body =
         r.verdict === 'fail'
-          ? `<failure message="${xml(r.reason)}">${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
+          ? `<failure message="${xml(`${r.knownDeviation ? "[known deviation] " : ""}${r.reason}`)}">${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
           : r.verdict === 'error'
             ? `<error message="${xml(r.reason)}"/>`
             : r.verdict === 'skip'

@@ -11,6 +11,14 @@ import containerSharesStack from './isolation/container-shares-stack.ts';
 import hostNotIsolated from './isolation/host-not-isolated.ts';
 import isolationNetworks from './isolation/networks.ts';
 import isolationNone from './isolation/none.ts';
+import mtuDfBoundary from './mtu/df-boundary.ts';
+import mtuInterface from './mtu/interface.ts';
+import natEgressMasquerade from './nat/egress-masquerade.ts';
+import natHostNoNat from './nat/host-no-nat.ts';
+import natInternalNoEgress from './nat/internal-no-egress.ts';
+import natOverlayRealAddresses from './nat/overlay-real-addresses.ts';
+import natPrivateUnreachable from './nat/private-unreachable.ts';
+import natPublishedPort from './nat/published-port.ts';
 
 /** Every check, in run order. Adding a check is one file plus one line here. */
 export const CHECKS: Check[] = [
@@ -26,6 +34,14 @@ export const CHECKS: Check[] = [
   isolationNone,
   hostNotIsolated,
   containerSharesStack,
+  natEgressMasquerade,
+  natPrivateUnreachable,
+  natPublishedPort,
+  natInternalNoEgress,
+  natHostNoNat,
+  natOverlayRealAddresses,
+  mtuInterface,
+  mtuDfBoundary,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

@@ -6,7 +6,7 @@ import { formSwarm } from './swarm.ts';
 export const dockerBridge: Driver = dockerDriver({
   id: 'docker-bridge',
   description: "Docker's bridge driver (user-defined network)",
-  profile: { mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false, mtu: 1500 },
+  profile: { mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false, mtu: 1500, mtuOption: true, publish: true, internal: true },
   networking: { networkDriver: 'bridge' },
 });
 

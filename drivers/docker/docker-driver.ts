@@ -47,7 +47,7 @@ export class DockerStartedDriver implements StartedDriver {
       Attachable: this.networking.attachable ?? false,
       Internal: spec.internal ?? false,
       CheckDuplicate: true,
-      Options: spec.options ?? {},
+      Options: { ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
       Labels: this.labels(),
     });
     const network = await DockerNetwork.inspect(host, created.id);

@@ -26,7 +26,7 @@ export const refContainer = reference('ref-container', "reference container mode
 }, bridgeNetworks);
 
 export const refBridge = reference('ref-bridge', 'reference bridge: Linux bridge + veth, iptables NAT, published ports, ICC, internal', {
-  mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false, mtu: 1500, publish: true, internal: true,
+  mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false, mtu: 1500, mtuOption: true, publish: true, internal: true,
 }, bridgeNetworks);
 
 export const refOverlay: Driver = {

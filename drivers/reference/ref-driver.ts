@@ -95,7 +95,7 @@ export const NEEDS_NETNS_LAB = (lab: StartedLab): string | undefined =>
 /** ref-bridge's networks: 10.201.<seq>.0/24 per network, options `mtu`, `icc`, internal. */
 export const bridgeNetworks: NetworkFactory = (driver, spec, seq) => {
   const host = spec.host ?? driver.lab.hosts[0]!;
-  const mtu = Number(spec.options?.mtu ?? 1500);
+  const mtu = Number(spec.mtu ?? spec.options?.mtu ?? 1500);
   if (!Number.isInteger(mtu) || mtu < 576 || mtu > 9000) throw new Error(`option mtu=${spec.options?.mtu}: expected an integer from 576 to 9000`);
   return RefBridgeNetwork.create(host, spec.name, `${driver.lab.runId.slice(0, 3)}${seq}`, `10.201.${seq % 250}.0/24`, {
     internal: spec.internal ?? false,

@@ -1,3 +1,4 @@
+import type { Mode } from '../../drivers/contract.ts';
 import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict, type Check } from '../framework/check.ts';
 import { Scenario } from '../framework/scenario.ts';
@@ -8,13 +9,13 @@ import { describeMismatches, truthTable } from '../framework/truth-table.ts';
  * them; `by` says whether peers are addressed by IP or by the name the driver's DNS serves. Across
  * hosts, the TCP/UDP servers also report the source address they saw: no NAT between peers.
  */
-export function peerConnectivity(spec: { id: string; title: string; hosts: [number, number]; by: 'address' | 'name' }): Check {
+export function peerConnectivity(spec: { id: string; title: string; hosts: [number, number]; by: 'address' | 'name'; modes?: Mode[] }): Check {
   const crossHost = spec.hosts[0] !== spec.hosts[1];
   return defineCheck({
     id: spec.id,
     title: spec.title,
     requires: {
-      modes: ['bridge', 'overlay'],
+      modes: spec.modes ?? ['bridge', 'overlay'],
       features: [...(crossHost ? (['multiHost'] as const) : []), ...(spec.by === 'name' ? (['dns'] as const) : [])],
       ...(crossHost ? { minHosts: 2 } : {}),
     },

@@ -4,6 +4,7 @@ import type { Check } from './check.ts';
 import { CheckContext } from './context.ts';
 import { unmetRequirement } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
+import { knownDeviation } from '../known-deviations.ts';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 180_000;
 
@@ -47,7 +48,8 @@ export async function runCheck(lab: StartedLab, started: StartedDriver, check: C
   } catch (e) {
     if (result.verdict === 'pass') result = { ...result, verdict: 'error', reason: `cleanup failed: ${(e as Error).message}` };
   }
-  return { ...result, durationMs: Date.now() - t0 };
+  const deviation = result.verdict === 'fail' ? knownDeviation(driver.id, check.id) : undefined;
+  return { ...result, durationMs: Date.now() - t0, ...(deviation ? { knownDeviation: deviation.why } : {}) };
 }
 
 export interface EngineOptions {

@@ -1,7 +1,7 @@
 import type { Mode, Profile } from '../../drivers/contract.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 
-type BooleanFeature = { [K in keyof Profile]-?: Profile[K] extends boolean ? K : never }[keyof Profile];
+type BooleanFeature = { [K in keyof Profile]-?: NonNullable<Profile[K]> extends boolean ? K : never }[keyof Profile];
 
 /** What a check needs from the driver's profile and the lab; unmet needs skip it with a reason. */
 export interface Requirements {
@@ -9,11 +9,14 @@ export interface Requirements {
   /** Profile features that must be declared true. */
   features?: BooleanFeature[];
   minHosts?: number;
+  /** The lab's outside peer (netns lab) is needed. */
+  outsidePeer?: boolean;
 }
 
 export function unmetRequirement(req: Requirements, profile: Profile, lab: StartedLab): string | undefined {
   if (req.modes && !req.modes.includes(profile.mode)) return `applies to mode ${req.modes.join('/')}; the driver is ${profile.mode}`;
   for (const f of req.features ?? []) if (!profile[f]) return `the driver's profile does not declare ${f}`;
   if (req.minHosts && lab.hosts.length < req.minHosts) return `needs ${req.minHosts} lab hosts; the lab has ${lab.hosts.length}`;
+  if (req.outsidePeer && !lab.underlay) return "needs the netns lab's outside peer";
   return undefined;
 }

@@ -25,6 +25,8 @@ export interface CheckResult {
   evidence: Evidence[];
   durationMs: number;
   metrics?: Record<string, unknown>;
+  /** Set on a fail that is a known, explained deviation of the driver (suites/known-deviations.ts). */
+  knownDeviation?: string;
 }
 
 export interface Summary {

@@ -3,8 +3,8 @@ import type { CheckContext } from './context.ts';
 
 /** A topology as data: networks, and sandboxes placed on lab hosts (by index) and networks. */
 export interface ScenarioSpec {
-  networks?: { name: string; host?: number; internal?: boolean; options?: Record<string, string> }[];
-  sandboxes: { name: string; host?: number; network?: string; shareWith?: string }[];
+  networks?: { name: string; host?: number; internal?: boolean; mtu?: number; options?: Record<string, string> }[];
+  sandboxes: { name: string; host?: number; network?: string; shareWith?: string; publish?: { port: number; hostPort: number }[] }[];
 }
 
 /** The scenario made real; everything in it is removed when the check's context closes. */
@@ -19,14 +19,14 @@ export class Scenario {
     const sandboxes = new Map<string, Sandbox>();
     for (const n of spec.networks ?? []) {
       const host = ctx.lab.hosts[n.host ?? 0]!;
-      networks.set(n.name, ctx.use(await ctx.driver.createNetwork({ name: n.name, internal: n.internal, options: n.options, host })));
+      networks.set(n.name, ctx.use(await ctx.driver.createNetwork({ name: n.name, internal: n.internal, mtu: n.mtu, options: n.options, host })));
     }
     for (const s of spec.sandboxes) {
       const host = ctx.lab.hosts[s.host ?? 0];
       if (!host) throw new Error(`scenario places ${s.name} on host ${s.host}; the lab has ${ctx.lab.hosts.length}`);
       const network = s.network ? networks.get(s.network) : undefined;
       const shareWith = s.shareWith ? sandboxes.get(s.shareWith) : undefined;
-      sandboxes.set(s.name, ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith })));
+      sandboxes.set(s.name, ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })));
     }
     return new Scenario(networks, sandboxes);
   }

@@ -1,0 +1,32 @@
+import type { LabHost } from '../../lab/host.ts';
+import type { CheckContext } from './context.ts';
+
+/**
+ * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
+ * namespace, its iptables rules, and the run's KV keys. Compared before and after a lifecycle.
+ */
+export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<string[]> {
+  const links = await host.exec(['ip', '-d', '-j', 'link', 'show']);
+  const rules = await host.exec(['iptables-save']);
+  const lines: string[] = [];
+  for (const l of JSON.parse(links.output || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[]) {
+    lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}`.trim());
+  }
+  for (const r of rules.output.split('\n')) {
+    if (r && !r.startsWith('#')) lines.push(`iptables ${r.replace(/\[\d+:\d+\]/g, '').trim()}`);
+  }
+  return lines.sort();
+}
+
+export async function kvFootprint(ctx: CheckContext): Promise<string[]> {
+  const kv = ctx.lab.kv();
+  if (!kv) return [];
+  return (await kv.list(ctx.lab.descriptor.kv!.prefix)).map((k) => `kv ${k.key}`).sort();
+}
+
+/** Lines in `after` not in `before`, and lines gone from `before`: both mean the lifecycle left a trace. */
+export function footprintDiff(before: string[], after: string[]): { added: string[]; removed: string[] } {
+  const b = new Set(before);
+  const a = new Set(after);
+  return { added: after.filter((l) => !b.has(l)), removed: before.filter((l) => !a.has(l)) };
+}

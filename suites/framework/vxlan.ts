@@ -1,0 +1,57 @@
+import { readdir } from 'node:fs/promises';
+import type { LabHost } from '../../lab/host.ts';
+import { run } from '../../lab/linux/command.ts';
+import type { CheckContext } from './context.ts';
+
+export interface VxlanDevice {
+  host: string;
+  /** Where the device lives: the host namespace, or a namespace Docker made for an overlay network. */
+  where: string;
+  name: string;
+  vni: number;
+  port?: number;
+}
+
+interface IpVxlan {
+  ifname: string;
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number } };
+}
+
+async function devicesIn(ctx: CheckContext, host: LabHost, where: string, argv: string[]): Promise<VxlanDevice[]> {
+  const r = ctx.record(host.name, await run(argv));
+  if (r.exitCode !== 0) return [];
+  const links = JSON.parse(r.output || '[]') as IpVxlan[];
+  return links
+    .filter((l) => l.linkinfo?.info_kind === 'vxlan' && l.linkinfo.info_data?.id !== undefined)
+    .map((l) => ({ host: host.name, where, name: l.ifname, vni: l.linkinfo!.info_data!.id!, ...(l.linkinfo!.info_data!.port ? { port: l.linkinfo!.info_data!.port } : {}) }));
+}
+
+/**
+ * Every VXLAN device on a lab host: in its namespace (the reference) and in the namespaces Docker
+ * keeps for overlay networks under its exec root (`<exec-root>/netns/1-<network id>`).
+ */
+export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<VxlanDevice[]> {
+  const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
+  const found = await devicesIn(ctx, host, 'host', ['nsenter', `--net=/run/netns/${host.netns}`, ...show]);
+  const dockerNs = `${host.descriptor.dataDir}/exec/netns`;
+  for (const f of await readdir(dockerNs).catch(() => [] as string[])) {
+    if (!/^\d+-/.test(f)) continue;
+    found.push(...(await devicesIn(ctx, host, f, ['nsenter', `--net=${dockerNs}/${f}`, ...show])));
+  }
+  return found;
+}
+
+/** The VNIs on each host that were not there in `before`. */
+export function newVnis(before: VxlanDevice[], after: VxlanDevice[]): Map<string, number[]> {
+  const had = new Set(before.map((d) => `${d.host} ${d.vni}`));
+  const out = new Map<string, number[]>();
+  for (const d of after) {
+    if (had.has(`${d.host} ${d.vni}`)) continue;
+    out.set(d.host, [...new Set([...(out.get(d.host) ?? []), d.vni])].sort((a, b) => a - b));
+  }
+  return out;
+}
+
+export async function allVxlanDevices(ctx: CheckContext): Promise<VxlanDevice[]> {
+  return (await Promise.all(ctx.lab.hosts.map((h) => vxlanDevices(ctx, h)))).flat();
+}
