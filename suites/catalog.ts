@@ -19,6 +19,10 @@ import natInternalNoEgress from './nat/internal-no-egress.ts';
 import natOverlayRealAddresses from './nat/overlay-real-addresses.ts';
 import natPrivateUnreachable from './nat/private-unreachable.ts';
 import natPublishedPort from './nat/published-port.ts';
+import vniAllocation from './vni/allocation.ts';
+import vniExhaustion from './vni/exhaustion.ts';
+import vniOnWire from './vni/on-wire.ts';
+import vniReuse from './vni/reuse.ts';
 
 /** Every check, in run order. Adding a check is one file plus one line here. */
 export const CHECKS: Check[] = [
@@ -42,6 +46,10 @@ export const CHECKS: Check[] = [
   natOverlayRealAddresses,
   mtuInterface,
   mtuDfBoundary,
+  vniAllocation,
+  vniReuse,
+  vniExhaustion,
+  vniOnWire,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

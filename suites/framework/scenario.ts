@@ -31,6 +31,10 @@ export class Scenario {
     return new Scenario(networks, sandboxes);
   }
 
+  sandboxNames(): string[] {
+    return [...this.sandboxes.keys()];
+  }
+
   sandbox(name: string): Sandbox {
     const s = this.sandboxes.get(name);
     if (!s) throw new Error(`no sandbox ${name} in scenario`);

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
 import { run } from '../../lab/linux/command.ts';
 import type { CheckContext } from './context.ts';
@@ -34,19 +34,26 @@ export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<Vx
   const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
   const found = await devicesIn(ctx, host, 'host', ['nsenter', `--net=/run/netns/${host.netns}`, ...show]);
   const dockerNs = `${host.descriptor.dataDir}/exec/netns`;
+  // those namespace files are bind mounts in the engine's private mount namespace: enter it first
+  const pid = (await readFile(`${host.descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim();
   for (const f of await readdir(dockerNs).catch(() => [] as string[])) {
-    if (!/^\d+-/.test(f)) continue;
-    found.push(...(await devicesIn(ctx, host, f, ['nsenter', `--net=${dockerNs}/${f}`, ...show])));
+    if (!/^\d+-/.test(f) || !pid) continue;
+    found.push(...(await devicesIn(ctx, host, f, ['nsenter', `--target=${pid}`, '--mount', 'nsenter', `--net=${dockerNs}/${f}`, ...show])));
   }
   return found;
 }
 
-/** The VNIs on each host that were not there in `before`. */
-export function newVnis(before: VxlanDevice[], after: VxlanDevice[]): Map<string, number[]> {
+/**
+ * The VNIs on each host that were not there in `before`. A device in a namespace Docker made for
+ * an overlay network (`1-<first 10 characters of the network id>`) counts only for that network:
+ * swarm's ingress namespace may appear at the same moment.
+ */
+export function newVnis(before: VxlanDevice[], after: VxlanDevice[], networkId?: string): Map<string, number[]> {
   const had = new Set(before.map((d) => `${d.host} ${d.vni}`));
   const out = new Map<string, number[]>();
   for (const d of after) {
     if (had.has(`${d.host} ${d.vni}`)) continue;
+    if (d.where !== 'host' && networkId && !d.where.endsWith(`-${networkId.slice(0, 10)}`)) continue;
     out.set(d.host, [...new Set([...(out.get(d.host) ?? []), d.vni])].sort((a, b) => a - b));
   }
   return out;

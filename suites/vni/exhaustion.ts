@@ -1,0 +1,41 @@
+import { defineCheck, verdict } from '../framework/check.ts';
+import { kvFootprint } from '../framework/footprint.ts';
+import { allVxlanDevices } from '../framework/vxlan.ts';
+
+/**
+ * With a two-VNI range, two networks are created and the third fails with a clear error, leaving
+ * nothing half-created: no new VXLAN device on any host, no new KV key.
+ */
+export default defineCheck({
+  id: 'vni/exhaustion',
+  title: 'Exhausting the VNI range fails cleanly',
+  requires: { modes: ['overlay'], features: ['configurableVniRange'] },
+  async run(ctx) {
+    const [, hi] = ctx.profile.vniRange!;
+    const range = `${hi - 1}-${hi}`;
+    const options = { 'vni-range': range };
+    for (const name of ['x1', 'x2']) ctx.use(await ctx.driver.createNetwork({ name, options }));
+    const devicesBefore = (await allVxlanDevices(ctx)).length;
+    const keysBefore = await kvFootprint(ctx);
+    let error: string | undefined;
+    try {
+      ctx.use(await ctx.driver.createNetwork({ name: 'x3', options }));
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    ctx.evidence.push({ host: 'driver', command: `create network x3 with vni-range=${range}`, exitCode: error ? 1 : 0, output: error ?? 'created' });
+    const devicesAfter = (await allVxlanDevices(ctx)).length;
+    const keysAfter = await kvFootprint(ctx);
+    const newKeys = keysAfter.filter((k) => !keysBefore.includes(k));
+    const clear = error !== undefined && /exhausted/i.test(error) && error.includes(String(hi - 1));
+    return verdict(
+      clear && devicesAfter === devicesBefore && newKeys.length === 0,
+      {
+        pass: `the third network was refused: "${error}"; nothing was left half-created`,
+        fail: [!error && 'a third network was created in a two-VNI range', error && !clear && `the error does not say the range is exhausted: ${error}`, devicesAfter !== devicesBefore && `VXLAN devices went from ${devicesBefore} to ${devicesAfter}`, newKeys.length && `new KV keys: ${newKeys.join(', ')}`].filter(Boolean).join('; '),
+      },
+      { error: `names the exhausted range ${range}`, halfCreated: [] },
+      { error: error ?? null, newKeys, devices: { before: devicesBefore, after: devicesAfter } },
+    );
+  },
+});
