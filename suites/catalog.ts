@@ -19,6 +19,8 @@ import natInternalNoEgress from './nat/internal-no-egress.ts';
 import natOverlayRealAddresses from './nat/overlay-real-addresses.ts';
 import natPrivateUnreachable from './nat/private-unreachable.ts';
 import natPublishedPort from './nat/published-port.ts';
+import convergenceCrossHost from './convergence/cross-host.ts';
+import lifecycleConnectDisconnect from './lifecycle/connect-disconnect.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
@@ -50,6 +52,8 @@ export const CHECKS: Check[] = [
   vniReuse,
   vniExhaustion,
   vniOnWire,
+  lifecycleConnectDisconnect,
+  convergenceCrossHost,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

@@ -35,7 +35,9 @@ export class Endpoint {
       const inside = (argv: string[]) => mustRun(argv, { netns: sandbox.netns });
       await inside(['ip', 'link', 'set', ifname, 'address', spec.mac, 'mtu', String(spec.mtu), 'up']);
       await inside(['ip', 'addr', 'add', `${spec.ip}/${spec.prefix}`, 'dev', ifname]);
-      if (spec.gateway) await inside(['ip', 'route', 'add', 'default', 'via', spec.gateway, 'dev', ifname]);
+      // the first network with a gateway gives the default route; later ones do not take it over
+      const defaultRoute = await run(['ip', 'route', 'show', 'default'], { netns: sandbox.netns });
+      if (spec.gateway && !defaultRoute.output.trim()) await inside(['ip', 'route', 'add', 'default', 'via', spec.gateway, 'dev', ifname]);
     } catch (e) {
       // nothing half-made stays behind: the pair goes as a whole
       await endpoint.remove();

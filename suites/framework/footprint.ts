@@ -2,6 +2,13 @@ import type { LabHost } from '../../lab/host.ts';
 import type { CheckContext } from './context.ts';
 
 /**
+ * Engine-lifetime state, made once and kept by design rather than per network: Docker creates
+ * docker_gwbridge (its iptables rules, and the veth of swarm's ingress sandbox on it) the first time an
+ * overlay container lands on a host.
+ */
+const ENGINE_STATE = /docker_gwbridge/;
+
+/**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
  * namespace, its iptables rules, and the run's KV keys. Compared before and after a lifecycle.
  */
@@ -9,13 +16,13 @@ export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<s
   const links = await host.exec(['ip', '-d', '-j', 'link', 'show']);
   const rules = await host.exec(['iptables-save']);
   const lines: string[] = [];
-  for (const l of JSON.parse(links.output || '[]') as { ifname: string; linkinfo?: { info_kind?: string } }[]) {
-    lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}`.trim());
+  for (const l of JSON.parse(links.output || '[]') as { ifname: string; master?: string; linkinfo?: { info_kind?: string } }[]) {
+    lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
   for (const r of rules.output.split('\n')) {
     if (r && !r.startsWith('#')) lines.push(`iptables ${r.replace(/\[\d+:\d+\]/g, '').trim()}`);
   }
-  return lines.sort();
+  return lines.filter((l) => !ENGINE_STATE.test(l)).sort();
 }
 
 export async function kvFootprint(ctx: CheckContext): Promise<string[]> {
