@@ -5,7 +5,7 @@ import type { Driver } from '../drivers/contract.ts';
 import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
 import { leaksBetween, snapshot, type Leak } from '../lab/audit.ts';
 import { StartedLab } from '../lab/lab.ts';
-import { progressLine, summaryTable } from '../reports/console.ts';
+import { progressLine, sandboxTimings, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 import { assertValid } from '../reports/schema.ts';
@@ -132,6 +132,8 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
   await writeFile(`${dir}/results.json`, `${JSON.stringify(file, null, 2)}\n`);
   await writeFile(`${dir}/junit.xml`, toJUnit(file));
   log(`\n${summaryTable(results, file.summary)}\n`);
+  const timings = sandboxTimings(results);
+  if (timings) log(timings);
   log(`run ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`);
   log(`report: ${dir}/results.json and ${dir}/junit.xml`);
   const known = results.filter((r) => r.knownDeviation).length;

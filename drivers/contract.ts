@@ -96,6 +96,11 @@ export interface Driver {
   readonly id: string;
   readonly description: string;
   readonly profile: Profile;
+  /**
+   * Errors the driver is known to throw intermittently (an engine bug, not the check's subject):
+   * a check that errors with one is run once more, and the first error stays in its evidence.
+   */
+  readonly transientErrors?: RegExp;
   /** Why the driver cannot run on this lab, or undefined when it can. */
   unsupportedReason(lab: StartedLab): string | undefined;
   start(lab: StartedLab): Promise<StartedDriver>;

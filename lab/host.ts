@@ -17,6 +17,8 @@ export interface HostDescriptor {
   dataDir?: string;
   /** The host's plugin directory, seen from the machine's root namespace. */
   pluginDir: string;
+  /** The lab's own dockerd flags (netns hosts), reused when a driver restarts the engine. */
+  engineArgs?: string[];
 }
 
 /** A running Docker host of the lab: its engine plus a shell in its network namespace. */

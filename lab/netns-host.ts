@@ -38,15 +38,25 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
   await addNetns(name);
   await underlay.plug(role, name, descriptor.underlayAddress!);
 
-  const dockerd = [
-    'dockerd',
+  descriptor.engineArgs = [
     `--data-root=${dir}/data`,
     `--exec-root=${dir}/exec`,
     `--pidfile=${dir}/docker.pid`,
     `--host=unix://${descriptor.socketPath}`,
     `--bip=172.30.${index + 1}.1/24`,
     `--cgroup-parent=/${name}`,
-  ].join(' ');
+  ];
+  await spawnEngine(descriptor, []);
+  return descriptor;
+}
+
+/**
+ * Starts the host's dockerd in fresh UTS and mount namespaces inside the host's network namespace,
+ * with the host's own plugin directory, and waits until its API answers.
+ */
+async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Promise<void> {
+  const { name, dataDir: dir } = descriptor;
+  const dockerd = ['dockerd', ...descriptor.engineArgs!, ...extraArgs].join(' ');
   const script = [
     `hostname ${name}`,
     'mkdir -p /run/docker/plugins',
@@ -74,16 +84,28 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return descriptor;
 }
 
-/** Removes the host's containers, stops its dockerd, then reaps whatever is left under its name. */
-export async function stopNetnsHost(descriptor: HostDescriptor): Promise<void> {
+async function stopEngine(descriptor: HostDescriptor): Promise<void> {
   const docker = new Dockerode({ socketPath: descriptor.socketPath });
   const containers = await docker.listContainers({ all: true }).catch(() => []);
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
   const pid = Number((await readFile(`${descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim());
   if (pid > 0 && kill(pid, 'SIGTERM') && !(await waitForExit(pid, 20_000))) kill(pid, 'SIGKILL');
+}
+
+/**
+ * Restarts the host's engine with extra flags (or none: back to the lab's own configuration).
+ * Its containers are removed first; images and the data root stay.
+ */
+export async function restartNetnsHost(descriptor: HostDescriptor, extraArgs: string[]): Promise<void> {
+  await stopEngine(descriptor);
+  await spawnEngine(descriptor, extraArgs);
+}
+
+/** Removes the host's containers, stops its dockerd, then reaps whatever is left under its name. */
+export async function stopNetnsHost(descriptor: HostDescriptor): Promise<void> {
+  await stopEngine(descriptor);
   await reapHost(descriptor.name, descriptor.dataDir!);
   await rm(descriptor.dataDir!, { recursive: true, force: true });
 }

@@ -22,3 +22,19 @@ export function summaryTable(results: CheckResult[], summary: Summary): string {
   const line = '-'.repeat(header.length);
   return [header, line, ...rows, line, total].join('\n');
 }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+}
+
+/** Median sandbox creation time per driver, from the checks' metrics. */
+export function sandboxTimings(results: CheckResult[]): string {
+  const per = new Map<string, number[]>();
+  for (const r of results) {
+    const ms = r.metrics?.sandboxCreateMs;
+    if (Array.isArray(ms)) per.set(r.driver, [...(per.get(r.driver) ?? []), ...(ms as number[])]);
+  }
+  if (!per.size) return '';
+  return `sandbox creation (median): ${[...per].map(([d, xs]) => `${d} ${median(xs)} ms (n=${xs.length})`).join(', ')}`;
+}

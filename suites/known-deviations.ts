@@ -21,6 +21,11 @@ export const KNOWN_DEVIATIONS: KnownDeviation[] = [
     check: 'vni/reuse',
     why: "Swarm's allocator hands out VNIs serially: a freed VNI becomes available again (its devices go on delete) but the next network takes the next id, not the freed one.",
   },
+  {
+    driver: 'docker-overlay-kv',
+    check: 'vni/reuse',
+    why: "libnetwork's ID manager allocates VNIs serially: a freed VNI is released (its devices go on delete) but the next network takes the next id.",
+  },
 ];
 
 export function knownDeviation(driver: string, check: string): KnownDeviation | undefined {

@@ -1,5 +1,6 @@
 import type { Driver } from '../contract.ts';
 import { dockerDriver } from './docker-driver.ts';
+import { joinClusterStore } from './kv-store.ts';
 import { formSwarm } from './swarm.ts';
 
 /** Docker's user-defined bridge network: NAT by iptables, embedded DNS. */
@@ -45,4 +46,17 @@ export const dockerOverlay: Driver = dockerDriver({
   setup: formSwarm,
 });
 
-export const DOCKER_DRIVERS: Driver[] = [dockerBridge, dockerNone, dockerHost, dockerContainer, dockerOverlay];
+/** The classic overlay: engines share state through the lab's etcd (removed from Docker in 23.0); VNIs from 256. */
+export const dockerOverlayKv: Driver = dockerDriver({
+  id: 'docker-overlay-kv',
+  description: "Docker's classic overlay driver with a KV store (--cluster-store etcd)",
+  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: true, dns: true, multiHost: true, vniRange: [256, 1000], mtu: 1450 },
+  networking: { networkDriver: 'overlay', global: true },
+  // libnetwork sometimes dials the KV store from a thread left in a container's namespace
+  transientErrors: /etcd cluster is unavailable|has no address on/,
+  unsupportedReason: (lab) =>
+    lab.kind !== 'netns' || lab.hosts.length < 2 || !lab.descriptor.kv ? 'needs the netns lab with at least 2 hosts and its etcd' : undefined,
+  setup: joinClusterStore,
+});
+
+export const DOCKER_DRIVERS: Driver[] = [dockerBridge, dockerNone, dockerHost, dockerContainer, dockerOverlay, dockerOverlayKv];

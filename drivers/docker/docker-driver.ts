@@ -115,6 +115,7 @@ export function dockerDriver(
     id: def.id,
     description: def.description,
     profile: def.profile,
+    ...(def.transientErrors ? { transientErrors: def.transientErrors } : {}),
     unsupportedReason: (lab) => def.unsupportedReason?.(lab),
     async start(lab) {
       const prepared = def.setup ? await def.setup(lab) : { evidence: [], teardown: async () => undefined };

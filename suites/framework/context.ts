@@ -7,6 +7,8 @@ import type { Evidence } from './result.ts';
 /** What a check works with: the lab, the started driver, an evidence log and a cleanup stack. */
 export class CheckContext implements AsyncDisposable {
   readonly evidence: Evidence[] = [];
+  /** Timings any part of a check records (sandbox creation …); they join the result's metrics. */
+  readonly timings: Record<string, number[]> = {};
   // Node 20 has Symbol.asyncDispose but not AsyncDisposableStack
   private readonly cleanups: AsyncDisposable[] = [];
 
@@ -23,6 +25,10 @@ export class CheckContext implements AsyncDisposable {
   record(host: string, result: CommandResult): CommandResult {
     this.evidence.push({ host, command: result.command, exitCode: result.exitCode, output: result.output.slice(0, 4000) });
     return result;
+  }
+
+  time(name: string, ms: number): void {
+    (this.timings[name] ??= []).push(ms);
   }
 
   /** Runs a command in a lab host's namespace and records it. */

@@ -29,8 +29,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs one check on a started driver: skip, pass, fail or error — never throws. */
+/**
+ * Runs one check on a started driver: skip, pass, fail or error — never throws. An error the
+ * driver declares transient is retried once; the first attempt's error stays in the evidence.
+ */
 export async function runCheck(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal = new AbortController().signal): Promise<CheckResult> {
+  const first = await runCheckOnce(lab, started, check, signal);
+  const transient = started.driver.transientErrors;
+  if (first.verdict !== 'error' || !transient?.test(first.reason)) return first;
+  const second = await runCheckOnce(lab, started, check, signal);
+  const note = { host: 'harness', command: `first attempt of ${check.id} (retried: a transient error of ${started.driver.id})`, exitCode: 1, output: first.reason };
+  return { ...second, evidence: [note, ...second.evidence], metrics: { ...second.metrics, retriedAfter: first.reason }, durationMs: first.durationMs + second.durationMs };
+}
+
+async function runCheckOnce(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal): Promise<CheckResult> {
   const driver = started.driver;
   const unmet = unmetRequirement(check.requires, driver.profile, lab);
   if (unmet) return skipped(driver, check, unmet);
@@ -39,7 +51,8 @@ export async function runCheck(lab: StartedLab, started: StartedDriver, check: C
   let result: CheckResult;
   try {
     const outcome = await withTimeout(check.run(ctx), check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, check.id);
-    result = { ...base(driver, check), ...outcome, evidence: ctx.evidence };
+    const timings = Object.keys(ctx.timings).length ? ctx.timings : undefined;
+    result = { ...base(driver, check), ...outcome, evidence: ctx.evidence, ...(outcome.metrics || timings ? { metrics: { ...outcome.metrics, ...timings } } : {}) };
   } catch (e) {
     result = { ...base(driver, check), verdict: 'error', reason: (e as Error).message, evidence: ctx.evidence };
   }

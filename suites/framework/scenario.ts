@@ -26,7 +26,9 @@ export class Scenario {
       if (!host) throw new Error(`scenario places ${s.name} on host ${s.host}; the lab has ${ctx.lab.hosts.length}`);
       const network = s.network ? networks.get(s.network) : undefined;
       const shareWith = s.shareWith ? sandboxes.get(s.shareWith) : undefined;
+      const t0 = Date.now();
       sandboxes.set(s.name, ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })));
+      ctx.time('sandboxCreateMs', Date.now() - t0);
     }
     return new Scenario(networks, sandboxes);
   }

@@ -1,0 +1,28 @@
+import type { CommandResult } from '../../lab/linux/command.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import { restartNetnsHost } from '../../lab/netns-host.ts';
+
+/**
+ * Classic (pre-swarm) multi-host networking: every lab engine restarted with `--cluster-store`
+ * pointing at the lab's etcd. Docker 20.10 refuses swarm mode while a cluster store is set, so the
+ * teardown restarts the engines with the lab's own flags again.
+ */
+export async function joinClusterStore(lab: StartedLab): Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }> {
+  const kv = lab.descriptor.kv;
+  if (!kv) throw new Error('the classic overlay needs the lab etcd (netns lab)');
+  const flags = [`--cluster-store=etcd://${kv.url.replace(/^http:\/\//, '')}`, '--cluster-advertise=eth0:2376'];
+  const t0 = Date.now();
+  await Promise.all(lab.hosts.map((h) => restartNetnsHost(h.descriptor, flags)));
+  const evidence: CommandResult[] = [];
+  for (const h of lab.hosts) {
+    const info = (await h.docker.info()) as { ClusterStore?: string; ClusterAdvertise?: string };
+    evidence.push({ command: `[${h.name}] dockerd ${flags.join(' ')}; docker info`, exitCode: 0, output: `ClusterStore=${info.ClusterStore} ClusterAdvertise=${info.ClusterAdvertise} (restart ${Date.now() - t0} ms)`, timedOut: false });
+    if (!info.ClusterStore) throw new Error(`${h.name} did not take --cluster-store`);
+  }
+  return {
+    evidence,
+    teardown: async () => {
+      await Promise.all(lab.hosts.map((h) => restartNetnsHost(h.descriptor, [])));
+    },
+  };
+}
