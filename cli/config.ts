@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LabKind } from '../lab/lab.ts';
-import { assertValid, SchemaError } from '../reports/schema.ts';
+import { assertValid, SchemaError } from '../lab/schema.ts';
 
 export interface RunConfig {
   drivers?: string[];

@@ -9,7 +9,7 @@ import { mustRun, run } from '../lab/linux/command.ts';
 import { addNetns, deleteNetns, listNetns } from '../lab/linux/netns.ts';
 import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
-import { validatorFor } from '../reports/schema.ts';
+import { validatorFor } from '../lab/schema.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });

@@ -8,7 +8,7 @@ import { StartedLab } from '../lab/lab.ts';
 import { progressLine, sandboxTimings, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
-import { assertValid } from '../reports/schema.ts';
+import { assertValid } from '../lab/schema.ts';
 import { selectChecks } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import { summarize, type CheckResult } from '../suites/framework/result.ts';

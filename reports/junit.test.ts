@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toJUnit } from './junit.ts';
 import type { ResultsFile } from './results-file.ts';
-import { validatorFor } from './schema.ts';
+import { validatorFor } from '../lab/schema.ts';
 
 const file: ResultsFile = {
   run: {
