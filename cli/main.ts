@@ -7,6 +7,7 @@ import { cleanDeadRuns, LOCAL_DOCKER_SOCKET, reapRun } from '../lab/reaper.ts';
 import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
+import { benchCommand, resolveBenchConfig } from './bench.ts';
 import { harnessVersion, runCommand } from './run.ts';
 
 const program = new Command('cnm-harness')
@@ -26,6 +27,21 @@ program
   .addHelpText('after', '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage or configuration error; 130 interrupted (everything is still cleaned up).')
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await runCommand(resolveRunConfig(flags));
+  });
+
+program
+  .command('bench')
+  .description('measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per driver, beside the machine\'s ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios')
+  .option('--drivers <ids>', 'comma-separated driver ids (default: ref-bridge,ref-overlay,docker-bridge,docker-overlay,docker-host)')
+  .option('--ceilings <names>', 'comma-separated ceilings: loopback,veth,vxlan (default: all)')
+  .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
+  .option('--repeats <n>', 'interleaved repeats of every case (default 5)')
+  .option('--duration <s>', 'seconds per iperf3 run (default 2)')
+  .option('--udp-rate <rate>', 'offered UDP load, e.g. 500M or 1G (default 1G)')
+  .option('--report <dir>', 'where results.json goes (default ./cnm-bench)')
+  .addHelpText('after', '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are wrong (2) or the bench was interrupted (130).')
+  .action(async (flags: Record<string, unknown>) => {
+    process.exitCode = await benchCommand(resolveBenchConfig(flags));
   });
 
 program

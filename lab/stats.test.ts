@@ -10,6 +10,8 @@ suite('stats', () => {
     expect(f.ci95[0]).toBeCloseTo(9.037, 2);
     expect(f.ci95[1]).toBeCloseTo(12.963, 2);
     expect(describe([7]).ci95).toEqual([7, 7]);
+    expect(describe([1, 9]).ci95[0]).toBe(0);
+    expect(describe([1, 9], false).ci95[0]).toBeLessThan(0);
     expect(() => describe([])).toThrow(/no samples/);
   });
   it('interpolates quantiles and uses the normal quantile past 30 degrees of freedom', () => {

@@ -26,13 +26,15 @@ export interface Figure {
   ci95: [number, number];
 }
 
-export function describe(xs: number[]): Figure {
+/** `nonNegative`: the quantity cannot be below zero (throughput, latency), so neither can its interval. */
+export function describe(xs: number[], nonNegative = true): Figure {
   if (!xs.length) throw new Error('no samples');
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   const half = n > 1 ? (t95(n - 1) * sd) / Math.sqrt(n) : 0;
-  return { n, median: quantile(xs, 0.5), mean, min: Math.min(...xs), max: Math.max(...xs), ci95: [mean - half, mean + half] };
+  const lo = nonNegative ? Math.max(0, mean - half) : mean - half;
+  return { n, median: quantile(xs, 0.5), mean, min: Math.min(...xs), max: Math.max(...xs), ci95: [lo, mean + half] };
 }
 
 export interface Ratio {

@@ -1,0 +1,62 @@
+import { benchTable } from '../reports/bench-table.ts';
+import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
+import { runBench } from '../suites/perf/bench.ts';
+import { ConfigError } from './config.ts';
+import { resolveDriverIds } from './run.ts';
+import { exitCodeOf, labSession } from './session.ts';
+
+export const DEFAULT_BENCH_DRIVERS = ['ref-bridge', 'ref-overlay', 'docker-bridge', 'docker-overlay', 'docker-host'];
+
+export interface BenchConfig {
+  drivers: string[];
+  ceilings: CeilingName[];
+  hosts: number;
+  repeats: number;
+  durationS: number;
+  udpRate: number;
+  report: string;
+}
+
+function int(name: string, value: unknown, lo: number, hi: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new ConfigError(`--${name} must be an integer from ${lo} to ${hi}, not ${String(value)}`);
+  return n;
+}
+
+export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig {
+  const drivers = typeof flags.drivers === 'string' ? flags.drivers.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_BENCH_DRIVERS;
+  resolveDriverIds(drivers);
+  if (drivers.includes('docker-overlay') && drivers.includes('docker-overlay-kv')) {
+    throw new ConfigError('docker-overlay (swarm) and docker-overlay-kv (cluster store) cannot run at once: Docker refuses swarm mode with a cluster store. Bench them in separate runs.');
+  }
+  const ceilings = (typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : Object.keys(CEILINGS)).map((c) => c.trim()).filter(Boolean);
+  const unknown = ceilings.filter((c) => !(c in CEILINGS));
+  if (unknown.length) throw new ConfigError(`unknown ceiling(s): ${unknown.join(', ')}. Known: ${Object.keys(CEILINGS).join(', ')}`);
+  const rate = String(flags.udpRate ?? '1G');
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(rate);
+  if (!m) throw new ConfigError(`--udp-rate ${rate}: expected a rate like 500M or 1G (bits per second)`);
+  const udpRate = Number(m[1]) * ({ '': 1, K: 1e3, M: 1e6, G: 1e9 } as Record<string, number>)[m[2]!.toUpperCase()]!;
+  return {
+    drivers,
+    ceilings: ceilings as CeilingName[],
+    hosts: int('hosts', flags.hosts ?? 2, 1, 8),
+    repeats: int('repeats', flags.repeats ?? 5, 1, 100),
+    durationS: int('duration', flags.duration ?? 2, 1, 600),
+    udpRate,
+    report: String(flags.report ?? './cnm-bench'),
+  };
+}
+
+/** `cnm-harness bench`: throughput and latency for each driver beside the machine's ceilings. */
+export async function benchCommand(config: BenchConfig, log: (line: string) => void = console.log): Promise<number> {
+  const drivers = resolveDriverIds(config.drivers)!;
+  const perRepeat = (config.ceilings.length + drivers.length * 1.5) * 4 * config.durationS;
+  log(`bench: ${config.repeats} repeat(s) × ${config.durationS}s per case; expect roughly ${Math.ceil((perRepeat * config.repeats) / 60)} min`);
+  const outcome = await labSession({ name: 'bench', lab: 'netns', hosts: config.hosts, report: config.report, log }, async ({ lab, signal, push }) => {
+    const out = await runBench({ lab, drivers, ceilings: config.ceilings, repeats: config.repeats, durationS: config.durationS, udpRate: config.udpRate, pingCount: 200, signal, onProgress: log });
+    for (const r of out.results) push(r, true);
+    log(`\n${benchTable(out.results)}`);
+  });
+  log(`report: ${outcome.dir}/results.json`);
+  return exitCodeOf(outcome);
+}

@@ -1,0 +1,134 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { release } from 'node:os';
+import { resolve } from 'node:path';
+import { leaksBetween, snapshot, type Leak } from '../lab/audit.ts';
+import { StartedLab, type LabKind } from '../lab/lab.ts';
+import { cleanDeadRuns } from '../lab/reaper.ts';
+import { assertValid } from '../lab/schema.ts';
+import { progressLine, summaryTable } from '../reports/console.ts';
+import { toJUnit } from '../reports/junit.ts';
+import type { ResultsFile } from '../reports/results-file.ts';
+import { summarize, type CheckResult } from '../suites/framework/result.ts';
+
+export async function harnessVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function auditResult(leaks: Leak[], ms: number): CheckResult {
+  return {
+    driver: 'lab',
+    mode: 'lab',
+    check: 'lifecycle/leak-audit',
+    verdict: leaks.length ? 'fail' : 'pass',
+    reason: leaks.length ? `${leaks.length} object(s) left behind: ${leaks.map((l) => `${l.kind} ${l.item}`).slice(0, 5).join('; ')}` : 'the machine holds nothing of this run after it',
+    expected: { leaks: [] },
+    observed: { leaks },
+    evidence: leaks.map((l) => ({ host: 'machine', command: `audit ${l.kind}`, exitCode: 1, output: l.item })),
+    durationMs: ms,
+  };
+}
+
+export interface SessionOptions {
+  name: string;
+  lab: LabKind;
+  hosts: number;
+  report: string;
+  log: (line: string) => void;
+}
+
+export interface SessionWork {
+  lab: StartedLab;
+  signal: AbortSignal;
+  /** Adds a finished result (and prints its line). */
+  push(result: CheckResult, quiet?: boolean): void;
+}
+
+export interface SessionOutcome {
+  file: ResultsFile;
+  interrupted: boolean;
+  dir: string;
+}
+
+/**
+ * What every command that brings a lab up shares: the machine snapshot before, the lab, Ctrl-C
+ * handling (stop, clean up, exit 130), teardown, the leak audit, and results.json + junit.xml.
+ */
+export async function labSession(o: SessionOptions, work: (w: SessionWork) => Promise<void>): Promise<SessionOutcome> {
+  const { log } = o;
+  const startedAt = new Date();
+  const before = await snapshot();
+  const controller = new AbortController();
+  let lab: StartedLab | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return log(`${signal} again: still cleaning up, please wait`);
+    interrupted = true;
+    log(`\n${signal}: stopping the ${o.name} and removing everything it made …`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const results: CheckResult[] = [];
+  const push = (r: CheckResult, quiet = false) => {
+    results.push(r);
+    if (!quiet) log(progressLine(r, results.length));
+  };
+  const aborted = new Promise<void>((r) => controller.signal.addEventListener('abort', () => r()));
+  let downMs = 0;
+  let engines: { host: string; version: string }[] = [];
+  try {
+    log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
+    lab = await Promise.race([StartedLab.up({ kind: o.lab, hosts: o.hosts }, log), aborted.then(() => undefined)]);
+    if (lab) {
+      log(`lab ${lab.runId} up in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`);
+      engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
+      await Promise.race([work({ lab, signal: controller.signal, push }), aborted]);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    // a second signal during teardown must not kill the process half-way through cleanup
+    const ignore = () => log('still cleaning up, please wait');
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    const t0 = Date.now();
+    if (lab) await lab.down();
+    else if (interrupted) await cleanDeadRuns();
+    downMs = Date.now() - t0;
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+  }
+  const tAudit = Date.now();
+  const leaks = await leaksBetween(before, await snapshot(), lab?.runId);
+  push(auditResult(leaks, Date.now() - tAudit));
+
+  const file: ResultsFile = {
+    run: {
+      id: lab?.runId ?? '000000',
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      harnessVersion: await harnessVersion(),
+      command: process.argv.slice(2).join(' '),
+      environment: { kernel: release(), node: process.version, engines },
+      lab: { kind: o.lab, hosts: lab?.hosts.map((h) => h.name) ?? ['(not started)'], upMs: lab?.descriptor.upMs, downMs, ...(lab?.underlay ? { underlay: lab.underlay } : {}) },
+      audit: { clean: leaks.length === 0, leaks },
+      ...(interrupted ? { interrupted: true } : {}),
+    },
+    results,
+    summary: summarize(results),
+  };
+  assertValid('results.schema.json', file, 'results.json');
+  const dir = resolve(o.report);
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}/results.json`, `${JSON.stringify(file, null, 2)}\n`);
+  await writeFile(`${dir}/junit.xml`, toJUnit(file));
+  log(`\n${summaryTable(results, file.summary)}\n`);
+  log(`${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`);
+  return { file, interrupted, dir };
+}
+
+/** 0 all passed (known deviations aside), 1 a fail or error, 130 interrupted. */
+export function exitCodeOf(outcome: SessionOutcome): number {
+  if (outcome.interrupted) return 130;
+  return outcome.file.results.some((r) => r.verdict === 'error' || (r.verdict === 'fail' && !r.knownDeviation)) ? 1 : 0;
+}

@@ -1,0 +1,189 @@
+import type { Driver, StartedDriver } from '../../drivers/contract.ts';
+import { IperfError, pingRtts, runIperfClient, startIperfServer, type IperfServer } from '../../lab/iperf3.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import { describe, pairedRatio, quantile, type Ratio } from '../../lab/stats.ts';
+import type { CheckResult, Evidence, ResultMode } from '../framework/result.ts';
+import { CEILINGS, type CeilingName } from './ceilings.ts';
+import { driverPairs } from './driver-pairs.ts';
+import { pairName, type PerfPair } from './pair.ts';
+
+export interface BenchOptions {
+  lab: StartedLab;
+  drivers: Driver[];
+  ceilings: CeilingName[];
+  repeats: number;
+  durationS: number;
+  /** UDP offered load, bits per second. */
+  udpRate: number;
+  pingCount: number;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+}
+
+type MeasureId = 'tcp-single' | 'tcp-parallel' | 'udp' | 'rtt';
+const MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel', 'udp', 'rtt'];
+const CHECK: Record<MeasureId, string> = { 'tcp-single': 'throughput/tcp-single', 'tcp-parallel': 'throughput/tcp-parallel', udp: 'throughput/udp', rtt: 'latency/rtt' };
+const PARALLEL_STREAMS = 4;
+const BASE_PORT = 5201;
+
+/** One repeat's outcome of one measure on one pair. */
+interface Sample {
+  value: number;
+  extra: Record<string, number>;
+}
+
+interface Series {
+  pair: PerfPair;
+  measure: MeasureId;
+  samples: Sample[];
+  errors: string[];
+  evidence: Evidence[];
+}
+
+export interface BenchOutput {
+  results: CheckResult[];
+  ratios: Record<string, Ratio>;
+}
+
+function evidenceOf(pair: PerfPair, r: CommandResult): Evidence {
+  return { host: pair.where, command: r.command, exitCode: r.exitCode, output: r.output.length > 1500 ? `${r.output.slice(0, 1500)}…` : r.output };
+}
+
+async function measure(pair: PerfPair, port: number, m: MeasureId, o: BenchOptions): Promise<{ sample: Sample; evidence: CommandResult }> {
+  if (m === 'rtt') {
+    const { rtts, evidence } = await pingRtts(pair.client, pair.address, o.pingCount);
+    return { sample: { value: quantile(rtts, 0.5), extra: { p99: quantile(rtts, 0.99), samples: rtts.length } }, evidence };
+  }
+  const { result, evidence } = await runIperfClient(pair.client, pair.address, port, {
+    durationS: o.durationS,
+    ...(m === 'tcp-parallel' ? { parallel: PARALLEL_STREAMS } : {}),
+    ...(m === 'udp' ? { udpRate: o.udpRate } : {}),
+  });
+  const gbps = result.bitsPerSecond / 1e9;
+  const cpu = result.cpuSender + result.cpuReceiver;
+  const extra: Record<string, number> = { cpuPercentPerGbps: gbps > 0 ? cpu / gbps : 0 };
+  if (result.retransmits !== undefined) extra.retransmits = result.retransmits;
+  if (result.lostPercent !== undefined) extra.lostPercent = result.lostPercent;
+  if (result.jitterMs !== undefined) extra.jitterMs = result.jitterMs;
+  // a stored result keeps the first run's full JSON out: the figures are in the metrics
+  return { sample: { value: gbps, extra }, evidence: { ...evidence, output: `${(result.bitsPerSecond / 1e9).toFixed(3)} Gbit/s (${JSON.stringify(extra)})` } };
+}
+
+/** Which pair each driver is compared with, and under which ratio name. */
+function ratioPlan(pairs: PerfPair[]): { name: string; a: string; b: string }[] {
+  const names = new Set(pairs.map(pairName));
+  const plan: { name: string; a: string; b: string }[] = [];
+  const add = (name: string, a: string, b: string) => names.has(a) && names.has(b) && plan.push({ name, a, b });
+  for (const p of pairs.filter((x) => x.placement !== 'ceiling')) {
+    const self = pairName(p);
+    const ceiling = p.mode === 'bridge' ? 'veth-ceiling' : p.mode === 'overlay' ? 'vxlan-ceiling' : p.mode === 'host' ? (p.placement === 'same-host' ? 'loopback-ceiling' : 'veth-ceiling') : undefined;
+    const primary = (p.mode === 'overlay' && p.placement === 'cross-host') || (p.mode !== 'overlay' && p.placement === 'same-host');
+    if (ceiling) add(primary ? `${p.subject}/${ceiling}` : `${self}/${ceiling}`, self, ceiling);
+  }
+  const bridges = pairs.filter((p) => p.mode === 'bridge' && p.placement === 'same-host');
+  const overlays = pairs.filter((p) => p.mode === 'overlay');
+  for (const o of overlays) {
+    for (const b of bridges) {
+      const sameFamily = o.subject.split('-')[0] === b.subject.split('-')[0];
+      if (!sameFamily) continue;
+      add(o.placement === 'cross-host' ? `${o.subject}/${b.subject}` : `${o.subject}@same-host/${b.subject}`, pairName(o), pairName(b));
+    }
+  }
+  // the reference against Docker's own driver of the same mode and placement
+  for (const r of pairs.filter((p) => p.subject.startsWith('ref-'))) {
+    for (const d of pairs.filter((p) => p.subject.startsWith('docker-') && p.mode === r.mode && p.placement === r.placement)) {
+      const primary = (r.mode === 'overlay') === (r.placement === 'cross-host');
+      add(primary ? `${r.subject}/${d.subject}` : `${pairName(r)}/${pairName(d)}`, pairName(r), pairName(d));
+    }
+  }
+  return plan;
+}
+
+/**
+ * Measures every pair (each driver's, and the ceilings) with every measure, interleaved: each
+ * repeat runs all cases once, A B C … A B C …, so machine noise falls on all of them alike.
+ */
+export async function runBench(o: BenchOptions): Promise<BenchOutput> {
+  const progress = o.onProgress ?? (() => undefined);
+  const started: StartedDriver[] = [];
+  const pairs: PerfPair[] = [];
+  const servers: IperfServer[] = [];
+  try {
+    for (const c of o.ceilings) pairs.push(await CEILINGS[c](o.lab));
+    for (const d of o.drivers) {
+      const unsupported = d.unsupportedReason(o.lab);
+      if (unsupported) {
+        progress(`skip ${d.id}: ${unsupported}`);
+        continue;
+      }
+      const s = await d.start(o.lab);
+      started.push(s);
+      pairs.push(...(await driverPairs(s)));
+    }
+    for (const [i, p] of pairs.entries()) servers.push(await startIperfServer(p.server, BASE_PORT + i, `${o.lab.runId}-${i}`));
+    progress(`${pairs.length} pair(s): ${pairs.map(pairName).join(', ')}`);
+
+    const series: Series[] = pairs.flatMap((pair) => MEASURES.map((measure) => ({ pair, measure, samples: [], errors: [], evidence: [] })));
+    // warm-up: one short TCP run per pair (caches, ARP, TCP metrics), not counted
+    for (const [i, p] of pairs.entries()) await runIperfClient(p.client, p.address, BASE_PORT + i, { durationS: 1 }).catch(() => undefined);
+    const t0 = Date.now();
+    for (let r = 0; r < o.repeats; r++) {
+      for (const s of series) {
+        if (o.signal?.aborted) throw new Error('interrupted');
+        const port = BASE_PORT + pairs.indexOf(s.pair);
+        try {
+          const { sample, evidence } = await measure(s.pair, port, s.measure, o);
+          s.samples.push(sample);
+          if (r === 0) s.evidence.push(evidenceOf(s.pair, evidence));
+        } catch (e) {
+          s.errors.push((e as Error).message);
+          if (e instanceof IperfError) s.evidence.push(...e.evidence.map((ev) => evidenceOf(s.pair, ev)));
+        }
+      }
+      progress(`repeat ${r + 1}/${o.repeats} done (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+    }
+    return summarize(series, pairs);
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    for (const p of pairs) await p.dispose().catch(() => undefined);
+    for (const s of started) await s.stop().catch(() => undefined);
+  }
+}
+
+function summarize(series: Series[], pairs: PerfPair[]): BenchOutput {
+  const results: CheckResult[] = series.map((s) => {
+    const base = { driver: s.pair.subject, mode: (s.pair.mode === 'lab' ? 'lab' : s.pair.mode) as ResultMode, check: `${CHECK[s.measure]}-${s.pair.placement}`, expected: null, evidence: s.evidence, durationMs: 0 };
+    if (!s.samples.length) return { ...base, verdict: 'error' as const, reason: s.errors[0] ?? 'no sample', observed: null };
+    const unit = s.measure === 'rtt' ? 'ms' : 'Gbit/s';
+    const figure = describe(s.samples.map((x) => x.value));
+    const extras = Object.fromEntries(Object.keys(s.samples[0]!.extra).map((k) => [k, describe(s.samples.map((x) => x.extra[k] ?? 0))]));
+    const label = s.measure === 'rtt' ? 'p50' : 'median';
+    return {
+      ...base,
+      verdict: 'pass' as const,
+      reason: `${label} ${figure.median.toFixed(3)} ${unit} (95% CI ${figure.ci95[0].toFixed(3)}–${figure.ci95[1].toFixed(3)}, n=${figure.n})${s.errors.length ? `; ${s.errors.length} failed repeat(s): ${s.errors[0]}` : ''}`,
+      observed: { unit, ...figure },
+      metrics: { unit, samples: s.samples.map((x) => x.value), ...figure, extras },
+    };
+  });
+  const tcp = new Map(series.filter((s) => s.measure === 'tcp-single').map((s) => [pairName(s.pair), s.samples.map((x) => x.value)]));
+  const ratios: Record<string, Ratio> = {};
+  for (const r of ratioPlan(pairs)) {
+    const [a, b] = [tcp.get(r.a) ?? [], tcp.get(r.b) ?? []];
+    if (a.length && b.length) ratios[r.name] = pairedRatio(a, b);
+  }
+  results.push({
+    driver: 'bench',
+    mode: 'lab',
+    check: 'throughput/ratios',
+    verdict: Object.keys(ratios).length ? 'pass' : 'error',
+    reason: Object.entries(ratios).map(([k, v]) => `${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`).join('; ') || 'no ratio could be computed',
+    expected: null,
+    observed: { basis: 'TCP single stream, paired interleaved repeats' },
+    evidence: [],
+    durationMs: 0,
+    metrics: { ratios },
+  });
+  return { results, ratios };
+}
