@@ -31,6 +31,6 @@ export function runNames(runId: string) {
 
 /** The run id inside a name made by runNames, if any. */
 export function runIdOf(name: string): string | undefined {
-  const m = /cnmh-?([0-9a-f]{6})/.exec(name);
+  const m = /cnmh-?([0-9a-f]{6})/.exec(name) ?? /\/cnm-harness\/(?:runs\/)?([0-9a-f]{6})(?:[/.]|$)/.exec(name);
   return m?.[1];
 }

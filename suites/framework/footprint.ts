@@ -4,9 +4,10 @@ import type { CheckContext } from './context.ts';
 /**
  * Engine-lifetime state, made once and kept by design rather than per network: Docker creates
  * docker_gwbridge (its iptables rules, and the veth of swarm's ingress sandbox on it) the first time an
- * overlay container lands on a host.
+ * overlay container lands on a host; and it re-inserts its DOCKER-USER jump at the top of FORWARD
+ * whenever it creates a network.
  */
-const ENGINE_STATE = /docker_gwbridge/;
+const ENGINE_STATE = /docker_gwbridge|^iptables -A FORWARD -j DOCKER-USER$/;
 
 /**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
