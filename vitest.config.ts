@@ -11,7 +11,7 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['{cli,drivers,lab,reports,suites}/**/*.test.ts'],
-          exclude: ['**/*.conformance.test.ts', '**/*.e2e.test.ts', 'node_modules/**'],
+          exclude: ['**/*.conformance.test.ts', '**/*.e2e.test.ts', '**/*.perf.test.ts', 'node_modules/**'],
         },
       },
       {
