@@ -11,7 +11,8 @@ if [ "$(id -u)" != 0 ]; then
   exit 2
 fi
 
-PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping"
+# chromium: the HTML report is tested in a real (headless) browser
+PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping chromium"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -57,6 +57,6 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
     for (const r of out.results) push(r, true);
     log(`\n${benchTable(out.results)}`);
   });
-  log(`report: ${outcome.dir}/results.json`);
+  log(`report: ${outcome.dir}/report.html (results.json beside it)`);
   return exitCodeOf(outcome);
 }

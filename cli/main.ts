@@ -7,6 +7,9 @@ import { cleanDeadRuns, LOCAL_DOCKER_SOCKET, reapRun } from '../lab/reaper.ts';
 import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
+import { dirname, join } from 'node:path';
+import { compareRuns, describeComparison } from '../reports/compare.ts';
+import { readResults, writeHtmlReport } from '../reports/write-report.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
 import { harnessVersion, runCommand } from './run.ts';
 
@@ -42,6 +45,29 @@ program
   .addHelpText('after', '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are wrong (2) or the bench was interrupted (130).')
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await benchCommand(resolveBenchConfig(flags));
+  });
+
+program
+  .command('report')
+  .description('write report.html from a results.json; or `report compare BASELINE CURRENT` for new failures, fixes and performance changes')
+  .argument('<args...>', '<results.json>  |  compare <baseline/results.json> <current/results.json>')
+  .option('--out <file>', 'where the HTML goes (default: report.html beside the (current) results.json)')
+  .action(async (args: string[], flags: { out?: string }) => {
+    if (args[0] === 'compare') {
+      if (args.length !== 3) throw new ConfigError('usage: cnm-harness report compare <baseline/results.json> <current/results.json> [--out file]');
+      const [baseline, current] = [await readResults(args[1]!), await readResults(args[2]!)];
+      const comparison = compareRuns(baseline, current);
+      console.log(describeComparison(comparison));
+      const out = flags.out ?? join(dirname(args[2]!), 'report.html');
+      await writeHtmlReport(current, out, comparison);
+      console.log(`report: ${out}`);
+      process.exitCode = comparison.newFailures.length ? 1 : 0;
+      return;
+    }
+    if (args.length !== 1) throw new ConfigError('usage: cnm-harness report <results.json> [--out file]');
+    const out = flags.out ?? join(dirname(args[0]!), 'report.html');
+    await writeHtmlReport(await readResults(args[0]!), out);
+    console.log(`report: ${out}`);
   });
 
 program

@@ -45,6 +45,6 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
   if (timings) log(timings);
   const known = outcome.file.results.filter((r) => r.knownDeviation).length;
   if (known) log(`${known} fail(s) are known deviations of the driver (explained in results.json; they do not fail the run)`);
-  log(`report: ${outcome.dir}/results.json and ${outcome.dir}/junit.xml`);
+  log(`report: ${outcome.dir}/report.html (results.json, junit.xml beside it)`);
   return exitCodeOf(outcome);
 }

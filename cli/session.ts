@@ -7,6 +7,7 @@ import { cleanDeadRuns } from '../lab/reaper.ts';
 import { assertValid } from '../lab/schema.ts';
 import { progressLine, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
+import { writeHtmlReport } from '../reports/write-report.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 import { summarize, type CheckResult } from '../suites/framework/result.ts';
 
@@ -122,6 +123,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   await mkdir(dir, { recursive: true });
   await writeFile(`${dir}/results.json`, `${JSON.stringify(file, null, 2)}\n`);
   await writeFile(`${dir}/junit.xml`, toJUnit(file));
+  await writeHtmlReport(file, `${dir}/report.html`);
   log(`\n${summaryTable(results, file.summary)}\n`);
   log(`${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`);
   return { file, interrupted, dir };
