@@ -14,5 +14,5 @@ pre{background:#f6f8fa;padding:6px;overflow-x:auto;white-space:pre-wrap;overflow
 #filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:16px 0;position:sticky;top:0;background:var(--bg);padding:6px 0;z-index:1}
 #filters input{width:260px;max-width:70vw}figure.chart{margin:12px 0}figcaption{font-weight:600}svg text{font-size:11px;fill:var(--fg)}svg .bar{fill:#54aeff}svg .whisker{stroke:#0a3069;stroke-width:1.5}svg .reference{stroke:var(--fail);stroke-dasharray:4 3}svg .axis{fill:var(--muted)}
 .hidden{display:none!important}td.cell.dim{opacity:.25}
-@media (max-width:700px){body{font-size:13px}.eo{grid-template-columns:1fr}header,main{padding:0 8px}h1{font-size:17px}}
+@media (max-width:700px){body{font-size:13px}table{display:block;overflow-x:auto;max-width:100%}.eo{grid-template-columns:1fr}header,main{padding:0 8px}h1{font-size:17px}}
 `;
