@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // smoke mode. Projects run one after another (groupOrder) so the perf smoke has the machine to itself.
 export default defineConfig({
   test: {
+    reporters: ['default', './reports/vitest-reporter.ts'],
     projects: [
       {
         test: {
