@@ -23,6 +23,7 @@ export class DockerStartedDriver implements StartedDriver {
   private readonly sandboxes: Sandbox[] = [];
   private readonly networks: StartedNetwork[] = [];
   // swarm removes networks asynchronously: a fresh name per network avoids racing the last removal
+  // (and a fresh one per container keeps a retried check clear of a failed attempt's leftovers)
   private sequence = 0;
   readonly setupEvidence: CommandResult[] = [];
 
@@ -56,7 +57,8 @@ export class DockerStartedDriver implements StartedDriver {
   }
 
   async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
-    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}`);
+    // a fresh name each time: a retried check must not collide with what a failed attempt left
+    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}-${++this.sequence}`);
     const networkMode = spec.shareWith ? `container:${spec.shareWith.id}` : (spec.network?.name ?? 'none');
     const docker = spec.host.docker;
     const publish = spec.publish ?? [];
@@ -70,7 +72,12 @@ export class DockerStartedDriver implements StartedDriver {
         PortBindings: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]])),
       },
     });
-    await container.start();
+    try {
+      await container.start();
+    } catch (e) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw e;
+    }
     const info: Dockerode.ContainerInspectInfo = await container.inspect();
     const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
     this.sandboxes.push(sandbox);
