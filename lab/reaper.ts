@@ -40,6 +40,8 @@ async function tracedRunIds(): Promise<Set<string>> {
   for (const d of await readdir(DATA_DIR).catch(() => [])) ids.add(d);
   for (const cg of await findCgroups((n) => n.startsWith(`${PREFIX}-`))) ids.add(runIdOf(cg) ?? '');
   for (const l of await links().catch(() => [])) if (l.ifname.startsWith(PREFIX)) ids.add(runIdOf(l.ifname) ?? '');
+  // processes that outlived their namespace still name it (the lab's probe servers do, on purpose)
+  for (const p of await listProcesses()) if (p.cmdline.includes(`/run/netns/${PREFIX}-`) || p.cmdline.includes(`${DATA_DIR}/`)) ids.add(runIdOf(p.cmdline) ?? '');
   const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
   const filters = JSON.stringify({ label: [LABEL_RUN] });
   for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) ids.add(c.Labels[LABEL_RUN] ?? '');
@@ -53,8 +55,8 @@ export async function reapRun(runId: string): Promise<string[]> {
   const removed: string[] = [];
   const n = runNames(runId);
   const procs = await listProcesses();
-  const dataPids = procs.filter((p) => p.cmdline.includes(`${n.dataDir}/`)).map((p) => p.pid);
-  if (dataPids.length) removed.push(`${dataPids.length} process(es) of ${n.dataDir}`);
+  const dataPids = procs.filter((p) => p.cmdline.includes(`${n.dataDir}/`) || p.cmdline.includes(`/run/netns/${PREFIX}-${runId}-`)).map((p) => p.pid);
+  if (dataPids.length) removed.push(`${dataPids.length} process(es) of run ${runId}`);
   await killAll(dataPids);
   const cgroups = await findCgroups((name) => name.startsWith(`${PREFIX}-${runId}-`));
   for (const cg of cgroups) {
