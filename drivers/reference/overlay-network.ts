@@ -1,7 +1,7 @@
 import type { LabHost } from '../../lab/host.ts';
 import type { EtcdClient } from '../../lab/kv/etcd-client.ts';
 import { mustRun, run, type CommandResult } from '../../lab/linux/command.ts';
-import { OwnChain } from '../../lab/linux/iptables.ts';
+import { addNetns, deleteNetns } from '../../lab/linux/netns.ts';
 import type { StartedNetwork } from '../contract.ts';
 import { Endpoint } from './endpoint.ts';
 import { hostAddresses, macFromIp, parseCidr, type Subnet } from './ipam.ts';
@@ -64,39 +64,39 @@ export class RefOverlayNetwork implements StartedNetwork {
     return this.localHosts.has(host);
   }
 
+  /**
+   * The network's namespace on a host: its bridge and VXLAN device live there, as Docker's overlay
+   * does, away from the host's iptables (Docker's FORWARD policy is DROP and br_netfilter would
+   * pass every bridged frame through it and through connection tracking).
+   */
+  networkNetns(host: LabHost): string {
+    return `${host.name}-ov${this.vni}`;
+  }
+
   /** The host's bridge and VXLAN device, made the first time an endpoint lands there. */
   private async ensureHost(host: LabHost): Promise<void> {
     if (this.localHosts.has(host.name)) return;
-    const ns = host.netns!;
+    const ns = this.networkNetns(host);
     const local = host.descriptor.underlayAddress!;
     const br = this.bridgeName();
     const vx = this.vxlanName();
-    await mustRun(['ip', 'link', 'add', br, 'mtu', String(OVERLAY_MTU), 'type', 'bridge'], { netns: ns });
+    await addNetns(ns);
     this.localHosts.set(host.name, host);
-    await mustRun(['ip', 'link', 'add', vx, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(this.vni), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', 'eth0', 'nolearning', 'proxy'], { netns: ns });
+    await mustRun(['ip', 'link', 'add', br, 'mtu', String(OVERLAY_MTU), 'type', 'bridge'], { netns: ns });
+    // made in the host's namespace (its UDP socket stays bound to the underlay there), then moved
+    await mustRun(['ip', 'link', 'add', vx, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(this.vni), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', 'eth0', 'nolearning', 'proxy'], { netns: host.netns });
+    await mustRun(['ip', 'link', 'set', vx, 'netns', ns], { netns: host.netns });
     await mustRun(['ip', 'link', 'set', vx, 'master', br, 'up'], { netns: ns });
     await mustRun(['ip', 'link', 'set', br, 'up'], { netns: ns });
-    // bridged frames pass iptables (br_netfilter), where Docker's FORWARD policy is DROP; and they
-    // need no connection tracking (the overlay has no NAT), which costs throughput on every frame
-    await this.forwardChain(host).create([['-i', br, '-o', br, '-j', 'ACCEPT']]);
-    await this.rawChain(host).create([['-i', br, '-j', 'NOTRACK']]);
     for (const kv of await this.kv.list(`${this.keyPrefix}endpoints/`)) {
       const ep = JSON.parse(kv.value) as PublishedEndpoint;
       if (ep.host !== host.name) await this.program(host, ep);
     }
   }
 
-  private forwardChain(host: LabHost): OwnChain {
-    return new OwnChain(host.netns, 'filter', `CNMH-OV${this.vni}`, ['FORWARD']);
-  }
-
-  private rawChain(host: LabHost): OwnChain {
-    return new OwnChain(host.netns, 'raw', `CNMH-OV${this.vni}-R`, ['PREROUTING']);
-  }
-
   /** Points the VXLAN device of `host` at a remote endpoint: FDB (MAC → host) and neighbour (IP → MAC). */
   async program(host: LabHost, ep: PublishedEndpoint): Promise<CommandResult[]> {
-    const ns = host.netns!;
+    const ns = this.networkNetns(host);
     return [
       await run(['bridge', 'fdb', 'replace', ep.mac, 'dev', this.vxlanName(), 'dst', ep.underlay, 'self', 'permanent'], { netns: ns }),
       await run(['ip', 'neigh', 'replace', ep.ip, 'lladdr', ep.mac, 'dev', this.vxlanName(), 'nud', 'permanent'], { netns: ns }),
@@ -104,7 +104,7 @@ export class RefOverlayNetwork implements StartedNetwork {
   }
 
   async unprogram(host: LabHost, ep: PublishedEndpoint): Promise<void> {
-    const ns = host.netns!;
+    const ns = this.networkNetns(host);
     await run(['ip', 'neigh', 'del', ep.ip, 'dev', this.vxlanName()], { netns: ns });
     await run(['bridge', 'fdb', 'del', ep.mac, 'dev', this.vxlanName(), 'self'], { netns: ns });
   }
@@ -124,7 +124,7 @@ export class RefOverlayNetwork implements StartedNetwork {
     try {
       await this.ensureHost(host);
       const mac = macFromIp(ip);
-      const endpoint = await Endpoint.create(host.netns!, sandbox, {
+      const endpoint = await Endpoint.create(this.networkNetns(host), sandbox, {
         hostIf: `o${this.vni}-${++this.epSeq}`.slice(0, 15),
         bridge: this.bridgeName(),
         ip,
@@ -156,12 +156,8 @@ export class RefOverlayNetwork implements StartedNetwork {
   async remove(): Promise<void> {
     for (const [, ep] of this.endpoints) await ep.endpoint.remove();
     this.endpoints.clear();
-    for (const host of this.localHosts.values()) {
-      await this.forwardChain(host).remove();
-      await this.rawChain(host).remove();
-      await run(['ip', 'link', 'delete', this.vxlanName()], { netns: host.netns });
-      await run(['ip', 'link', 'delete', this.bridgeName()], { netns: host.netns });
-    }
+    // the network's namespace takes its bridge, VXLAN device and the endpoints' host ends with it
+    for (const host of this.localHosts.values()) await deleteNetns(this.networkNetns(host));
     this.localHosts.clear();
     await this.kv.deletePrefix(this.keyPrefix);
     await this.vnis.release(this.vni);

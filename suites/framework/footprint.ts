@@ -1,4 +1,5 @@
 import type { LabHost } from '../../lab/host.ts';
+import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
 
 /**
@@ -23,6 +24,7 @@ export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<s
   for (const r of rules.output.split('\n')) {
     if (r && !r.startsWith('#')) lines.push(`iptables ${r.replace(/\[\d+:\d+\]/g, '').trim()}`);
   }
+  for (const ns of await listNetns()) if (ns.startsWith(`${host.name}-`)) lines.push(`netns ${ns}`);
   return lines.filter((l) => !ENGINE_STATE.test(l)).sort();
 }
 

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
 import { run } from '../../lab/linux/command.ts';
+import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
 
 export interface VxlanDevice {
@@ -36,6 +37,10 @@ async function devicesIn(ctx: CheckContext, host: LabHost, where: string, argv: 
 export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<VxlanDevice[]> {
   const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
   const found = await devicesIn(ctx, host, 'host', ['nsenter', `--net=/run/netns/${host.netns}`, ...show]);
+  // namespaces the harness made on this host (the reference overlay keeps one per network)
+  for (const ns of (await listNetns()).filter((n) => n.startsWith(`${host.name}-`))) {
+    found.push(...(await devicesIn(ctx, host, `netns:${ns}`, ['nsenter', `--net=/run/netns/${ns}`, ...show], false)));
+  }
   const dockerNs = `${host.descriptor.dataDir}/exec/netns`;
   // those namespace files are bind mounts in the engine's private mount namespace: enter it first
   const pid = (await readFile(`${host.descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim();
@@ -56,7 +61,7 @@ export function newVnis(before: VxlanDevice[], after: VxlanDevice[], networkId?:
   const out = new Map<string, number[]>();
   for (const d of after) {
     if (had.has(`${d.host} ${d.vni}`)) continue;
-    if (d.where !== 'host' && networkId && !d.where.endsWith(`-${networkId.slice(0, 10)}`)) continue;
+    if (/^\d+-/.test(d.where) && networkId && !d.where.endsWith(`-${networkId.slice(0, 10)}`)) continue;
     out.set(d.host, [...new Set([...(out.get(d.host) ?? []), d.vni])].sort((a, b) => a - b));
   }
   return out;
