@@ -1,6 +1,6 @@
 import type { LabHost } from '../../lab/host.ts';
 import type { EtcdClient } from '../../lab/kv/etcd-client.ts';
-import { mustRun, run, type CommandResult } from '../../lab/linux/command.ts';
+import { CommandError, mustRun, run, type CommandResult } from '../../lab/linux/command.ts';
 import { addNetns, deleteNetns } from '../../lab/linux/netns.ts';
 import type { StartedNetwork } from '../contract.ts';
 import { Endpoint } from './endpoint.ts';
@@ -84,7 +84,14 @@ export class RefOverlayNetwork implements StartedNetwork {
     this.localHosts.set(host.name, host);
     await mustRun(['ip', 'link', 'add', br, 'mtu', String(OVERLAY_MTU), 'type', 'bridge'], { netns: ns });
     // made in the host's namespace (its UDP socket stays bound to the underlay there), then moved
-    await mustRun(['ip', 'link', 'add', vx, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(this.vni), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', 'eth0', 'nolearning', 'proxy'], { netns: host.netns });
+    const addVxlan = ['ip', 'link', 'add', vx, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(this.vni), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', 'eth0', 'nolearning', 'proxy'];
+    // a just-deleted network's device may still hold this VNI while the kernel tears its namespace down
+    for (let i = 0; ; i++) {
+      const r = await run(addVxlan, { netns: host.netns });
+      if (r.exitCode === 0) break;
+      if (i >= 30 || !/already exists/.test(r.output)) throw new CommandError(r);
+      await new Promise((res) => setTimeout(res, 100));
+    }
     await mustRun(['ip', 'link', 'set', vx, 'netns', ns], { netns: host.netns });
     await mustRun(['ip', 'link', 'set', vx, 'master', br, 'up'], { netns: ns });
     await mustRun(['ip', 'link', 'set', br, 'up'], { netns: ns });
@@ -156,8 +163,13 @@ export class RefOverlayNetwork implements StartedNetwork {
   async remove(): Promise<void> {
     for (const [, ep] of this.endpoints) await ep.endpoint.remove();
     this.endpoints.clear();
-    // the network's namespace takes its bridge, VXLAN device and the endpoints' host ends with it
-    for (const host of this.localHosts.values()) await deleteNetns(this.networkNetns(host));
+    // the VXLAN device goes first and explicitly: a namespace is torn down asynchronously, and until
+    // then its VXLAN device still holds the VNI on the host's UDP socket, so the next network with
+    // this VNI could not be made. The namespace then takes the bridge and endpoints' host ends.
+    for (const host of this.localHosts.values()) {
+      await run(['ip', 'link', 'delete', this.vxlanName()], { netns: this.networkNetns(host) });
+      await deleteNetns(this.networkNetns(host));
+    }
     this.localHosts.clear();
     await this.kv.deletePrefix(this.keyPrefix);
     await this.vnis.release(this.vni);
