@@ -2,7 +2,10 @@ import type { Mode } from '../../drivers/contract.ts';
 import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict, type Check } from '../framework/check.ts';
 import { Scenario } from '../framework/scenario.ts';
+import { probe } from '../framework/probe.ts';
 import { describeMismatches, truthTable } from '../framework/truth-table.ts';
+
+const NAME_WAIT_MS = 15_000;
 
 /**
  * Two sandboxes on one network reach each other over ICMP, TCP and UDP, both ways. `hosts` places
@@ -31,6 +34,20 @@ export function peerConnectivity(spec: { id: string; title: string; hosts: [numb
         const sandbox = scenario.sandbox(name);
         return { name, source: { sandbox }, target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net') };
       });
+      // names propagate between hosts eventually (the classic overlay's KV and gossip): wait for them
+      // to resolve, bounded, and report how long it took, before judging reachability by name
+      const t0 = Date.now();
+      let resolvedAfterMs: number | undefined;
+      if (spec.by === 'name') {
+        while (Date.now() - t0 < NAME_WAIT_MS) {
+          const outcomes = await Promise.all(endpoints.map((from, i) => probe(ctx, from.source, 'icmp', endpoints[1 - i]!.target)));
+          if (outcomes.every((o) => o.outcome !== 'unresolved')) {
+            resolvedAfterMs = Date.now() - t0;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
       const table = await truthTable(ctx, endpoints, () => ok);
       const addresses = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.addressOf(n, 'net')]));
       const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
@@ -42,6 +59,7 @@ export function peerConnectivity(spec: { id: string; title: string; hosts: [numb
         { pass: `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP by ${spec.by}, with no NAT between them`, fail: problems.filter(Boolean).join('; ') },
         { all: ok, by: spec.by, sourceSeenAs: 'the peer\'s own address' },
         { addresses, hosts, table: table.rows },
+        spec.by === 'name' ? { nameResolvedAfterMs: resolvedAfterMs ?? null } : undefined,
       );
     },
   });
