@@ -98,7 +98,7 @@ export interface Driver {
   readonly profile: Profile;
   /**
    * Errors the driver is known to throw intermittently (an engine bug, not the check's subject):
-   * a check that errors with one is run once more, and the first error stays in its evidence.
+   * a check that errors with one is run again (twice at most), and the earlier errors stay in its evidence.
    */
   readonly transientErrors?: RegExp;
   /** Why the driver cannot run on this lab, or undefined when it can. */

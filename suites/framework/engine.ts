@@ -7,6 +7,8 @@ import type { CheckResult, Evidence } from './result.ts';
 import { knownDeviation } from '../known-deviations.ts';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 180_000;
+/** Attempts after the first, for errors a driver declares transient. */
+const TRANSIENT_RETRIES = 2;
 
 export type EngineEvent =
   | { type: 'driver-start'; driver: string }
@@ -31,15 +33,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /**
  * Runs one check on a started driver: skip, pass, fail or error — never throws. An error the
- * driver declares transient is retried once; the first attempt's error stays in the evidence.
+ * driver declares transient is retried (twice at most); the earlier errors stay in the evidence.
  */
 export async function runCheck(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal = new AbortController().signal): Promise<CheckResult> {
-  const first = await runCheckOnce(lab, started, check, signal);
   const transient = started.driver.transientErrors;
-  if (first.verdict !== 'error' || !transient?.test(first.reason)) return first;
-  const second = await runCheckOnce(lab, started, check, signal);
-  const note = { host: 'harness', command: `first attempt of ${check.id} (retried: a transient error of ${started.driver.id})`, exitCode: 1, output: first.reason };
-  return { ...second, evidence: [note, ...second.evidence], metrics: { ...second.metrics, retriedAfter: first.reason }, durationMs: first.durationMs + second.durationMs };
+  const earlier: CheckResult[] = [];
+  let result = await runCheckOnce(lab, started, check, signal);
+  while (result.verdict === 'error' && transient?.test(result.reason) && earlier.length < TRANSIENT_RETRIES) {
+    earlier.push(result);
+    await new Promise((r) => setTimeout(r, 1000));
+    result = await runCheckOnce(lab, started, check, signal);
+  }
+  if (!earlier.length) return result;
+  const notes = earlier.map((e, i) => ({ host: 'harness', command: `attempt ${i + 1} of ${check.id} (retried: a transient error of ${started.driver.id})`, exitCode: 1, output: e.reason }));
+  const durationMs = [...earlier, result].reduce((t, r) => t + r.durationMs, 0);
+  return { ...result, evidence: [...notes, ...result.evidence], metrics: { ...result.metrics, retriedAfter: earlier.map((e) => e.reason) }, durationMs };
 }
 
 async function runCheckOnce(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal): Promise<CheckResult> {
