@@ -24,10 +24,6 @@ export async function links(netns?: string): Promise<IpLink[]> {
   return runJson<IpLink[]>(['ip', '-d', '-j', 'link', 'show'], { netns });
 }
 
-export async function addresses(netns?: string): Promise<IpAddr[]> {
-  return runJson<IpAddr[]>(['ip', '-j', 'addr', 'show'], { netns });
-}
-
 export async function addBridge(netns: string, name: string): Promise<void> {
   await mustRun(['ip', 'link', 'add', name, 'type', 'bridge'], { netns });
   await mustRun(['ip', 'link', 'set', name, 'up'], { netns });
