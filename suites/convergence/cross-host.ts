@@ -18,7 +18,8 @@ export default defineCheck({
     const a = scenario.sandbox('a');
     const b = ctx.use(await ctx.driver.createSandbox({ name: 'b', host: ctx.lab.hosts[1]!, network: scenario.network('net') }));
     const joined = Date.now();
-    const target = b.address(scenario.network('net'))!;
+    const target = b.address(scenario.network('net'));
+    if (!target) throw new Error('sandbox b has no address on net');
     const argv = probeCommand('tcp', target).map((x) => x.replace(/connect-timeout=\d+/, 'connect-timeout=0.2'));
     let attempts = 0;
     let reachedMs: number | undefined;
