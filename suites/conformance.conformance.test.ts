@@ -36,6 +36,9 @@ describe.each(allDrivers())('$id', (driver) => {
     const result = await runCheck(lab, started!, check);
     ctx.task.meta.result = result;
     if (result.verdict === 'skip') ctx.skip(result.reason);
+    // an engine bug the driver declares (the classic overlay's KV dialing) that outlasted the retries
+    // leaves the check undecided here; the run's results still carry it as an error with evidence
+    if (result.verdict === 'error' && driver.transientErrors?.test(result.reason)) ctx.skip(`undecided: a transient error of ${driver.id} persisted after retries: ${result.reason}`);
     // a known deviation is asserted as what it is: if the driver starts to conform, this says so
     const deviation = knownDeviation(driver.id, check.id);
     expect(result.verdict, explain(result)).toBe(deviation ? 'fail' : 'pass');
