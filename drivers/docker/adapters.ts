@@ -52,8 +52,9 @@ export const dockerOverlayKv: Driver = dockerDriver({
   description: "Docker's classic overlay driver with a KV store (--cluster-store etcd)",
   profile: { mode: 'overlay', scope: 'global', isolated: true, nat: true, dns: true, multiHost: true, vniRange: [256, 1000], mtu: 1450 },
   networking: { networkDriver: 'overlay', global: true },
-  // libnetwork sometimes dials the KV store from a thread left in a container's namespace
-  transientErrors: /etcd cluster is unavailable|has no address on/,
+  // libnetwork sometimes dials the KV store from a thread left in a container's namespace, and a
+  // network made on one host reaches the other hosts' stores only eventually
+  transientErrors: /etcd cluster is unavailable|has no address on|failed to get network from store/,
   unsupportedReason: (lab) =>
     lab.kind !== 'netns' || lab.hosts.length < 2 || !lab.descriptor.kv ? 'needs the netns lab with at least 2 hosts and its etcd' : undefined,
   setup: joinClusterStore,
