@@ -4,7 +4,7 @@ import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
 import { buildProbeArchive, ensureProbeImage } from './probe-image.ts';
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
 import { newRunId } from './run-id.ts';
-import { removeRunState, writeRunState } from './run-state.ts';
+import { writeRunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
 import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
 import { EtcdClient } from './kv/etcd-client.ts';
@@ -98,16 +98,14 @@ export class StartedLab implements AsyncDisposable {
     }
   }
 
-  /** Tears the lab down: engines stopped gracefully, then everything under the run id reaped. */
+  /** Tears the lab down: engines stopped gracefully, then everything under the run id reaped (underlay, etcd, state file included). */
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.kind === 'netns') {
       await Promise.all(this.descriptor.hosts.map((h) => stopNetnsHost(h)));
-      if (this.underlay) await Underlay.attach(this.underlay, this.runId).down();
     }
     await reapRun(this.runId);
-    await removeRunState(this.runId);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import Dockerode from 'dockerode';
 import { addNetns } from './linux/netns.ts';
 import { kill, waitForExit } from './linux/processes.ts';
@@ -7,7 +7,6 @@ import { netnsPath } from './linux/command.ts';
 import type { HostDescriptor } from './host.ts';
 import { runNames } from './run-id.ts';
 import { hostUnderlayAddress, type Underlay } from './underlay.ts';
-import { reapHost } from './reaper.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -103,9 +102,10 @@ export async function restartNetnsHost(descriptor: HostDescriptor, extraArgs: st
   await spawnEngine(descriptor, extraArgs);
 }
 
-/** Removes the host's containers, stops its dockerd, then reaps whatever is left under its name. */
+/**
+ * Removes the host's containers and stops its dockerd gracefully. What is left (shims, cgroups, the
+ * namespace, the data dir) goes with the run's reaping (reapRun), the one path for a live or a dead run.
+ */
 export async function stopNetnsHost(descriptor: HostDescriptor): Promise<void> {
   await stopEngine(descriptor);
-  await reapHost(descriptor.name, descriptor.dataDir!);
-  await rm(descriptor.dataDir!, { recursive: true, force: true });
 }

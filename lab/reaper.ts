@@ -16,17 +16,6 @@ async function killAll(pids: number[]): Promise<void> {
   await Promise.all(targets.map((p) => waitForExit(p, 5_000)));
 }
 
-/** Kills what is left of one lab host (engine, containerd, shims, containers) and removes its namespace and cgroups. */
-export async function reapHost(hostName: string, dataDir: string): Promise<void> {
-  const procs = await listProcesses();
-  await killAll(procs.filter((p) => p.cmdline.includes(`${dataDir}/`) || p.cmdline.includes(`${dataDir} `)).map((p) => p.pid));
-  // a netns host's cgroup parent has the host's name (see startNetnsHost)
-  const cgroups = await findCgroups((name) => name === hostName);
-  for (const cg of cgroups) await killAll(await pidsIn(cg));
-  for (const cg of cgroups) await removeCgroup(cg);
-  await deleteNetns(hostName);
-}
-
 export interface ReapReport {
   runs: string[];
   removed: string[];

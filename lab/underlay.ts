@@ -1,5 +1,5 @@
 import { addAddress, addBridge, addVethBetween, setMaster } from './linux/links.ts';
-import { addNetns, deleteNetns } from './linux/netns.ts';
+import { addNetns } from './linux/netns.ts';
 import { startProbeServers } from './probe-servers.ts';
 import { runNames } from './run-id.ts';
 
@@ -42,20 +42,11 @@ export class Underlay {
     return underlay;
   }
 
-  static attach(descriptor: UnderlayDescriptor, runId: string): Underlay {
-    return new Underlay(descriptor, runId);
-  }
-
   /** Connects a namespace to the switch as `eth0` with `address`. */
   async plug(role: string, netns: string, address: string): Promise<void> {
     const n = runNames(this.runId);
     await addVethBetween(n.link(`t${role}`), { netns, name: 'eth0' }, { netns: this.descriptor.netns, name: role });
     await setMaster(this.descriptor.netns, role, SWITCH);
     await addAddress(netns, 'eth0', `${address}/${UNDERLAY_PREFIX}`);
-  }
-
-  async down(): Promise<void> {
-    await deleteNetns(this.descriptor.outside.netns);
-    await deleteNetns(this.descriptor.netns);
   }
 }
