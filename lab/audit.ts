@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import Dockerode from 'dockerode';
 import { findCgroups } from './linux/cgroups.ts';
-import { run } from './linux/command.ts';
+import { savedRules } from './linux/iptables.ts';
 import { links } from './linux/links.ts';
 import { listNetns } from './linux/netns.ts';
 import { listProcesses } from './linux/processes.ts';
@@ -19,17 +19,9 @@ export interface Leak {
 }
 
 async function iptablesRules(): Promise<string[]> {
-  const out: string[] = [];
-  for (const tool of ['iptables-save', 'ip6tables-save']) {
-    const r = await run([tool]);
-    if (r.exitCode !== 0) continue;
-    // counters and comments change on their own; the rules are what must come back as they were
-    for (const line of r.output.split('\n')) {
-      if (!line || line.startsWith('#')) continue;
-      out.push(`${tool}: ${line.replace(/\[\d+:\d+\]/g, '').trim()}`);
-    }
-  }
-  return out;
+  const tools = ['iptables-save', 'ip6tables-save'] as const;
+  const lists = await Promise.all(tools.map(async (tool) => (await savedRules(undefined, tool)).map((l) => `${tool}: ${l}`)));
+  return lists.flat();
 }
 
 async function mounts(): Promise<string[]> {

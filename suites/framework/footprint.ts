@@ -1,4 +1,5 @@
 import type { LabHost } from '../../lab/host.ts';
+import { savedRules } from '../../lab/linux/iptables.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
 
@@ -16,14 +17,12 @@ const ENGINE_STATE = /docker_gwbridge|^iptables -A FORWARD -j DOCKER-USER$/;
  */
 export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<string[]> {
   const links = await host.exec(['ip', '-d', '-j', 'link', 'show']);
-  const rules = await host.exec(['iptables-save']);
+  const rules = await savedRules(host.netns);
   const lines: string[] = [];
   for (const l of JSON.parse(links.output || '[]') as { ifname: string; master?: string; linkinfo?: { info_kind?: string } }[]) {
     lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
-  for (const r of rules.output.split('\n')) {
-    if (r && !r.startsWith('#')) lines.push(`iptables ${r.replace(/\[\d+:\d+\]/g, '').trim()}`);
-  }
+  lines.push(...rules.map((r) => `iptables ${r}`));
   for (const ns of await listNetns()) if (ns.startsWith(`${host.name}-`)) lines.push(`netns ${ns}`);
   return lines.filter((l) => !ENGINE_STATE.test(l)).sort();
 }

@@ -7,6 +7,7 @@ import type { CheckContext } from './context.ts';
 export interface InterfaceView {
   name: string;
   up: boolean;
+  mtu?: number;
   mac?: string;
   addresses: string[];
 }
@@ -16,6 +17,7 @@ function view(addrs: IpAddr[]): InterfaceView[] {
     .map((a) => ({
       name: a.ifname,
       up: (a.flags ?? []).includes('UP'),
+      ...(a.mtu ? { mtu: a.mtu } : {}),
       ...(a.address ? { mac: a.address } : {}),
       addresses: a.addr_info.map((i) => `${i.local}/${i.prefixlen}`).sort(),
     }))

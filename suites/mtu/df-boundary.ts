@@ -1,4 +1,5 @@
 import { defineCheck, verdict } from '../framework/check.ts';
+import { sandboxInterfaces } from '../framework/interfaces.ts';
 import { Scenario } from '../framework/scenario.ts';
 
 /** IPv4 (20) + ICMP (8) headers: the largest DF ping payload is MTU − 28. */
@@ -19,8 +20,10 @@ export default defineCheck({
       sandboxes: [{ name: 'a', host: 0, network: 'net' }, { name: 'b', host: crossHost ? 1 : 0, network: 'net' }],
     });
     const a = scenario.sandbox('a');
-    const link = ctx.record(a.host.name, await a.exec(['ip', '-j', 'link', 'show']));
-    const mtu = (JSON.parse(link.output) as { ifname: string; mtu: number }[]).find((l) => l.ifname !== 'lo')!.mtu;
+    // the MTU of the interface on this network (a sandbox may have others, e.g. docker_gwbridge)
+    const own = scenario.addressOf('a', 'net');
+    const mtu = (await sandboxInterfaces(ctx, a)).find((i) => i.addresses.some((x) => x.startsWith(`${own}/`)))?.mtu;
+    if (!mtu) throw new Error(`no interface of sandbox a holds ${own}`);
     const target = scenario.addressOf('b', 'net');
     // iputils ping: busybox's cannot set DF. Warm the neighbour entry first so the size is the only variable.
     const ping = (size: number) => a.exec(['ping', '-M', 'do', '-c', '1', '-W', '2', '-s', String(size), target], 15_000);

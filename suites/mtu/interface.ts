@@ -21,9 +21,8 @@ export default defineCheck({
     const address = scenario.addressOf('s', 'net');
     const interfaces = await sandboxInterfaces(ctx, scenario.sandbox('s'));
     const onNet = interfaces.find((i) => i.addresses.some((a) => a.startsWith(`${address}/`)));
-    const r = ctx.record(scenario.sandbox('s').host.name, await scenario.sandbox('s').exec(['ip', '-j', 'link', 'show']));
-    const mtus = (JSON.parse(r.output) as { ifname: string; mtu: number }[]).filter((l) => l.ifname !== 'lo').map((l) => ({ ifname: l.ifname, mtu: l.mtu }));
-    const mtu = mtus.find((m) => m.ifname === onNet?.name)?.mtu;
+    const mtus = interfaces.filter((i) => i.name !== 'lo').map((i) => ({ ifname: i.name, mtu: i.mtu }));
+    const mtu = onNet?.mtu;
     return verdict(
       mtu === expected,
       { pass: `${onNet?.name} (${address}) has MTU ${expected}${requested ? ' (as requested)' : ''}`, fail: onNet ? `${onNet.name} (${address}) has MTU ${mtu}, expected ${expected}` : `no interface holds ${address}` },
