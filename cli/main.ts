@@ -8,6 +8,7 @@ import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
 import { dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { compareRuns, describeComparison } from '../reports/compare.ts';
 import { readResults, writeHtmlReport } from '../reports/write-report.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
@@ -127,6 +128,37 @@ lab
       const removed = await reapRun(s.runId);
       console.log(`lab ${s.runId} down (${removed.length} object(s) removed)`);
     }
+  });
+
+const plugin = program.command('plugin').description('the reference drivers as a Docker remote network plugin');
+plugin
+  .command('serve')
+  .description('serve cnm-ref-bridge (and, with --kv-socket, cnm-ref-overlay and cnm-ref-ipam) on unix sockets in Docker\'s plugin directory, from the current network namespace, until SIGTERM or Ctrl-C')
+  .option('--dir <dir>', "plugin directory of the engine that uses them", '/run/docker/plugins')
+  .option('--host-name <name>', "this host's name in the cluster", hostname())
+  .option('--uplink <if>', 'interface where egress leaves and VXLAN runs', 'eth0')
+  .option('--address <ip>', "the uplink's IPv4 address (default: read from the uplink)")
+  .option('--kv-socket <path>', "etcd's client endpoint as a unix socket (etcd --listen-client-urls unix://PATH): enables the overlay and IPAM plugins")
+  .option('--kv-prefix <prefix>', 'etcd key prefix', '/cnm-ref/')
+  .option('--quiet', 'do not log each call')
+  .addHelpText('after', '\nThen: docker network create -d cnm-ref-bridge NAME; for the overlay, on every host: docker network create -d cnm-ref-overlay --ipam-driver cnm-ref-ipam --subnet CIDR NAME (the subnet is the network\'s identity across hosts).')
+  .action(async (flags: { dir: string; hostName: string; uplink: string; address?: string; kvSocket?: string; kvPrefix: string; quiet?: boolean }) => {
+    const { servePlugins } = await import('../drivers/reference/plugin/serve.ts');
+    const serving = await servePlugins({
+      dir: flags.dir,
+      hostName: flags.hostName,
+      uplink: flags.uplink,
+      kvPrefix: flags.kvPrefix,
+      ...(flags.address ? { address: flags.address } : {}),
+      ...(flags.kvSocket ? { kvSocket: flags.kvSocket } : {}),
+      ...(flags.quiet ? {} : { log: (call: string, ms: number, ok: boolean) => console.log(`${new Date().toISOString()} ${call} ${ok ? 'ok' : 'error'} ${ms.toFixed(1)} ms`) }),
+    });
+    for (const [name, socket] of Object.entries(serving.sockets)) console.log(`serving ${name} on ${socket}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await serving.close();
   });
 
 program

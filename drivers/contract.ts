@@ -1,6 +1,7 @@
 import type { CommandResult } from '../lab/linux/command.ts';
 import type { LabHost } from '../lab/host.ts';
 import type { StartedLab } from '../lab/lab.ts';
+import type { PluginAddress } from './remote/plugin-client.ts';
 
 /** The modes a container can run in (DESIGN.md §1). */
 export type Mode = 'none' | 'container' | 'host' | 'bridge' | 'overlay';
@@ -30,6 +31,23 @@ export interface Profile {
   internal?: boolean;
   /** The VNI range can be set per network (option `vni-range=LO-HI`), so exhaustion can be tested. */
   configurableVniRange?: boolean;
+  /** The driver is a libnetwork remote plugin the harness can talk to directly (the protocol suite). */
+  remote?: boolean;
+}
+
+/** A remote plugin as the protocol suite reaches it. */
+export interface RemotePluginTarget {
+  /** The name Docker knows it by (`-d NAME`). */
+  name: string;
+  address: PluginAddress;
+  /** Send `Plugin.Activate` first (legacy plugins); managed plugins never get it. */
+  activate: boolean;
+  /** The network namespace the plugin makes interfaces in (its engine's): Join's SrcName must appear there. */
+  netns?: string;
+  /** The lab host the plugin serves, when it serves one. */
+  host?: LabHost;
+  /** An `-o` option that sets the MTU of the network's interfaces: shows whether `-o` options are read. */
+  mtuOption?: string;
 }
 
 export interface NetworkSpec {
@@ -89,6 +107,8 @@ export interface StartedDriver extends AsyncDisposable {
   disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void>;
   /** Evidence of the driver's own setup (swarm init …) for the report. */
   readonly setupEvidence: CommandResult[];
+  /** The plugin behind a remote driver, for the protocol suite (profile `remote`). */
+  readonly remotePlugin?: RemotePluginTarget;
   stop(): Promise<void>;
 }
 

@@ -1,9 +1,10 @@
 import type { Driver } from './contract.ts';
 import { DOCKER_DRIVERS } from './docker/adapters.ts';
 import { REFERENCE_DRIVERS } from './reference/adapters.ts';
+import { PLUGIN_DRIVERS } from './reference/plugin/adapters.ts';
 
 /** Every driver the harness knows, by id. Adding one is one import and one entry here. */
-const REGISTRY = new Map<string, Driver>([...REFERENCE_DRIVERS, ...DOCKER_DRIVERS].map((d) => [d.id, d]));
+const REGISTRY = new Map<string, Driver>([...REFERENCE_DRIVERS, ...DOCKER_DRIVERS, ...PLUGIN_DRIVERS].map((d) => [d.id, d]));
 
 export function allDrivers(): Driver[] {
   return [...REGISTRY.values()];

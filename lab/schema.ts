@@ -10,12 +10,22 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const cache = new Map<string, ValidateFunction>();
 
-/** A validator for one schema in fixtures/schemas/. */
-export function validatorFor(file: string): ValidateFunction {
-  let v = cache.get(file);
+function load(file: string): object {
+  return JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as object;
+}
+
+/** A validator for one schema in fixtures/schemas/, or for one definition in it (`file#/$defs/name`). */
+export function validatorFor(ref: string): ValidateFunction {
+  let v = cache.get(ref);
   if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as object);
-    cache.set(file, v);
+    const [file, fragment] = ref.split('#') as [string, string | undefined];
+    if (fragment === undefined) v = ajv.compile(load(file));
+    else {
+      if (!ajv.getSchema(file)) ajv.addSchema(load(file), file);
+      v = ajv.getSchema(ref);
+      if (!v) throw new Error(`no schema definition ${ref}`);
+    }
+    cache.set(ref, v);
   }
   return v;
 }

@@ -3,9 +3,10 @@ import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 import { PROBE_READY_SCRIPT } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
-import type { Driver, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
+import type { Driver, NetworkSpec, RemotePluginTarget, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
-import { DockerNetwork } from './docker-network.ts';
+import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
+import type { LabHost } from '../../lab/host.ts';
 
 /** How a Docker adapter makes its networks. */
 export interface DockerNetworking {
@@ -16,6 +17,13 @@ export interface DockerNetworking {
   attachable?: boolean;
   /** One network spans the hosts: created once, on the first (manager) host. */
   global?: boolean;
+  /**
+   * One network spans the hosts by being made on each of them with the same name and subnet (a
+   * local-scope plugin with global connectivity): the first host's IPAM picks the subnet.
+   */
+  perHost?: boolean;
+  /** `--ipam-driver` (a remote IPAM plugin). */
+  ipamDriver?: string;
 }
 
 /** The shared machinery of every adapter over Docker's own drivers, through dockerode. */
@@ -26,6 +34,7 @@ export class DockerStartedDriver implements StartedDriver {
   // (and a fresh one per container keeps a retried check clear of a failed attempt's leftovers)
   private sequence = 0;
   readonly setupEvidence: CommandResult[] = [];
+  remotePlugin?: RemotePluginTarget;
 
   constructor(
     readonly driver: Driver,
@@ -34,31 +43,50 @@ export class DockerStartedDriver implements StartedDriver {
     private readonly teardown: () => Promise<void> = async () => undefined,
   ) {}
 
+  /** The driver id as Docker names allow it (`ref-bridge@docker` → `ref-bridge.docker`). */
+  private get nameTag(): string {
+    return this.driver.id.replace(/[^a-zA-Z0-9_.-]/g, '.');
+  }
+
   private labels(): Record<string, string> {
     return { [LABEL_RUN]: this.lab.runId, 'cnm-harness.driver': this.driver.id };
   }
 
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
-    const host = this.networking.global ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
+    const host = this.networking.global || this.networking.perHost ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
     if (this.networking.builtinNetwork) return DockerNetwork.inspect(host, this.networking.builtinNetwork, true);
-    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}${++this.sequence}`);
-    const created = await host.docker.createNetwork({
-      Name: name,
-      Driver: this.networking.networkDriver ?? 'bridge',
-      Attachable: this.networking.attachable ?? false,
-      Internal: spec.internal ?? false,
-      CheckDuplicate: true,
-      Options: { ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
-      Labels: this.labels(),
-    });
-    const network = await DockerNetwork.inspect(host, created.id);
+    const name = runNames(this.lab.runId).docker(`${this.nameTag}-${spec.name}${++this.sequence}`);
+    const create = async (on: LabHost, subnet?: string) => {
+      const created = await on.docker.createNetwork({
+        Name: name,
+        Driver: this.networking.networkDriver ?? 'bridge',
+        Attachable: this.networking.attachable ?? false,
+        Internal: spec.internal ?? false,
+        CheckDuplicate: true,
+        ...(this.networking.ipamDriver ? { IPAM: { Driver: this.networking.ipamDriver, Config: subnet ? [{ Subnet: subnet }] : [] } } : {}),
+        Options: { ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
+        Labels: this.labels(),
+      });
+      return DockerNetwork.inspect(on, created.id);
+    };
+    let network: StartedNetwork = await create(host);
+    if (this.networking.perHost) {
+      const parts = [network as DockerNetwork];
+      try {
+        for (const other of this.lab.hosts.slice(1)) parts.push(await create(other, parts[0]!.subnet));
+      } catch (e) {
+        for (const p of parts.reverse()) await p.remove().catch(() => undefined);
+        throw e;
+      }
+      network = new PerHostDockerNetwork(parts);
+    }
     this.networks.push(network);
     return network;
   }
 
   async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
     // a fresh name each time: a retried check must not collide with what a failed attempt left
-    const name = runNames(this.lab.runId).docker(`${this.driver.id}-${spec.name}-${++this.sequence}`);
+    const name = runNames(this.lab.runId).docker(`${this.nameTag}-${spec.name}-${++this.sequence}`);
     const networkMode = spec.shareWith ? `container:${spec.shareWith.id}` : (spec.network?.name ?? 'none');
     const docker = spec.host.docker;
     const publish = spec.publish ?? [];
@@ -89,12 +117,12 @@ export class DockerStartedDriver implements StartedDriver {
   }
 
   async connect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await sandbox.host.docker.getNetwork(network.id).connect({ Container: sandbox.id });
+    await sandbox.host.docker.getNetwork(networkIdOn(network, sandbox.host)).connect({ Container: sandbox.id });
     await (sandbox as ContainerSandbox).refresh();
   }
 
   async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await sandbox.host.docker.getNetwork(network.id).disconnect({ Container: sandbox.id, Force: true });
+    await sandbox.host.docker.getNetwork(networkIdOn(network, sandbox.host)).disconnect({ Container: sandbox.id, Force: true });
     await (sandbox as ContainerSandbox).refresh();
   }
 
@@ -115,7 +143,7 @@ export function dockerDriver(
     networking: DockerNetworking;
     unsupportedReason?: (lab: StartedLab) => string | undefined;
     /** Driver-wide setup (swarm init …); returns evidence and the matching teardown. */
-    setup?: (lab: StartedLab) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }>;
+    setup?: (lab: StartedLab) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void>; remotePlugin?: RemotePluginTarget }>;
   },
 ): Driver {
   const driver: Driver = {
@@ -128,6 +156,7 @@ export function dockerDriver(
       const prepared = def.setup ? await def.setup(lab) : { evidence: [], teardown: async () => undefined };
       const started = new DockerStartedDriver(driver, lab, def.networking, prepared.teardown);
       started.setupEvidence.push(...prepared.evidence);
+      if ('remotePlugin' in prepared && prepared.remotePlugin) started.remotePlugin = prepared.remotePlugin;
       return started;
     },
   };

@@ -33,3 +33,49 @@ export class DockerNetwork implements StartedNetwork {
     await this.remove();
   }
 }
+
+/**
+ * One network made on every host with the same name and subnet: how a local-scope plugin with
+ * global connectivity (the reference overlay through Docker) spans hosts without swarm or a KV store.
+ */
+export class PerHostDockerNetwork implements StartedNetwork {
+  constructor(private readonly parts: DockerNetwork[]) {}
+
+  get name(): string {
+    return this.parts[0]!.name;
+  }
+
+  get id(): string {
+    return this.parts[0]!.id;
+  }
+
+  get subnet(): string | undefined {
+    return this.parts[0]!.subnet;
+  }
+
+  get gateway(): string | undefined {
+    return this.parts[0]!.gateway;
+  }
+
+  /** The network's id on one host's engine. */
+  idOn(host: LabHost): string {
+    const part = this.parts.find((p) => p.host.name === host.name);
+    if (!part) throw new Error(`network ${this.name} is not on ${host.name}`);
+    return part.id;
+  }
+
+  async remove(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const p of [...this.parts].reverse()) await p.remove().catch((e: unknown) => errors.push(e));
+    if (errors.length) throw errors[0];
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.remove();
+  }
+}
+
+/** A network's id on the engine of `host`. */
+export function networkIdOn(network: StartedNetwork, host: LabHost): string {
+  return network instanceof PerHostDockerNetwork ? network.idOn(host) : network.id;
+}

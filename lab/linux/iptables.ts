@@ -31,6 +31,11 @@ export class OwnChain {
     await iptables(this.netns, this.table, ['-I', this.name, '1', ...rule]);
   }
 
+  /** Deletes one rule by its spec; a rule that is not there is not an error. */
+  async delete(rule: string[]): Promise<void> {
+    await iptables(this.netns, this.table, ['-D', this.name, ...rule], false);
+  }
+
   async remove(): Promise<void> {
     for (const hook of this.hooks) {
       // a hook may have been inserted more than once by a retry; remove until none is left

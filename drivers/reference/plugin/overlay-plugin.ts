@@ -1,0 +1,208 @@
+import type { EtcdClient } from '../../../lab/kv/etcd-client.ts';
+import { mustRun, run } from '../../../lab/linux/command.ts';
+import { macFromIp, type Subnet } from '../ipam.ts';
+import { OverlayFabric, type OverlayPlace, type PublishedEndpoint } from '../overlay-fabric.ts';
+import { parseVniRange, VniAllocator, type VniRange } from '../vni-allocator.ts';
+import { endpointAddress, genericOptions, ipv4Pool, shortId } from './options.ts';
+import { PluginError, type PluginService } from './server.ts';
+
+interface OverlayEndpoint {
+  ip: string;
+  mac: string;
+  hostIf: string;
+  peer: string;
+  joined: boolean;
+}
+
+interface OverlayNet {
+  /** The network's identity across hosts: its subnet. Every host creates it with the same pool. */
+  pool: string;
+  subnet: Subnet;
+  fabric: OverlayFabric;
+  endpoints: Map<string, OverlayEndpoint>;
+}
+
+/** What the cluster knows about one overlay network, in etcd under its pool. */
+interface ClusterNetwork {
+  vni: number;
+  subnet: string;
+}
+
+const DEFAULT_VNI_RANGE: VniRange = [256, 1000];
+
+/**
+ * The reference overlay served as a libnetwork NetworkDriver. Docker networks of a local-scope
+ * plugin live on one engine, so the same network is created on every host with the same subnet: the
+ * subnet is its identity in etcd, where the first host to create it claims the VNI and the last to
+ * delete it frees the VNI. Joined endpoints are published in etcd; one watch programs the remote
+ * ones into this host's fabric (connectivity scope global). Addresses come from the etcd-backed
+ * IPAM plugin, so they never collide across hosts.
+ */
+export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix: string): Promise<{ service: PluginService; close(): Promise<void> }> {
+  const networks = new Map<string, OverlayNet>();
+  const vnis = new VniAllocator(kv, `${prefix}overlay/`);
+  const root = `${prefix}overlay/plugin/`;
+  const poolKey = (pool: string) => `${root}${pool.replace('/', '_')}/`;
+
+  const carrying = (pool: string) => [...networks.values()].filter((n) => n.pool === pool);
+  // remote endpoints by key: a delete event carries no value, so what to unprogram is remembered
+  const remoteByKey = new Map<string, PublishedEndpoint>();
+  const watch = await kv.watch(root, (event) => {
+    const m = /^(.+\/)endpoints\/(.+)$/.exec(event.key);
+    const local = m ? [...networks.values()].find((n) => poolKey(n.pool) === m[1]) : undefined;
+    if (!local) return;
+    const ep = event.type === 'put' ? (JSON.parse(event.value) as PublishedEndpoint) : remoteByKey.get(event.key);
+    if (event.type === 'put') remoteByKey.set(event.key, ep!);
+    else remoteByKey.delete(event.key);
+    if (!ep || ep.host === place.hostName) return;
+    for (const n of carrying(local.pool)) void (event.type === 'put' ? n.fabric.program(ep) : n.fabric.unprogram(ep));
+  });
+
+  const network = (id: unknown): OverlayNet => {
+    const n = networks.get(String(id));
+    if (!n) throw new PluginError(`no network ${String(id)} on this plugin`);
+    return n;
+  };
+  const endpoint = (n: OverlayNet, id: unknown): OverlayEndpoint => {
+    const ep = n.endpoints.get(String(id));
+    if (!ep) throw new PluginError(`no endpoint ${String(id)} on this network`);
+    return ep;
+  };
+  const dropVeth = async (n: OverlayNet, ep: OverlayEndpoint) => {
+    await run(['ip', 'link', 'delete', ep.peer], { netns: place.netns });
+    await run(['ip', 'link', 'delete', ep.hostIf], { netns: n.fabric.netns });
+  };
+  const epKey = (n: OverlayNet, endpointId: string) => `${poolKey(n.pool)}endpoints/${place.hostName}-${shortId(endpointId)}`;
+
+  /** The cluster's record of the network: read, or created with a freshly claimed VNI (compare-and-swap). */
+  const clusterNetwork = async (pool: string, range: VniRange): Promise<ClusterNetwork> => {
+    const key = `${poolKey(pool)}network`;
+    const existing = await kv.get(key);
+    if (existing) return JSON.parse(existing.value) as ClusterNetwork;
+    const vni = await vnis.allocate(range, pool);
+    const record: ClusterNetwork = { vni, subnet: pool };
+    if (await kv.createIfAbsent(key, JSON.stringify(record))) return record;
+    await vnis.release(vni);
+    return JSON.parse((await kv.get(key))!.value) as ClusterNetwork;
+  };
+
+  const service: PluginService = {
+    implements: ['NetworkDriver'],
+    handlers: {
+      'NetworkDriver.GetCapabilities': async () => ({ Scope: 'local', ConnectivityScope: 'global' }),
+      'NetworkDriver.CreateNetwork': async (req) => {
+        const id = String(req.NetworkID);
+        if (networks.has(id)) throw new PluginError(`network ${id} exists already`);
+        const { subnet } = ipv4Pool(req);
+        if (carrying(subnet.cidr).length) throw new PluginError(`this host has an overlay on ${subnet.cidr} already`);
+        const generic = genericOptions(req);
+        let range = DEFAULT_VNI_RANGE;
+        if (generic['vni-range']) {
+          try {
+            range = parseVniRange(generic['vni-range']);
+          } catch (e) {
+            throw new PluginError((e as Error).message);
+          }
+        }
+        const cluster = await clusterNetwork(subnet.cidr, range);
+        const members = `${poolKey(subnet.cidr)}hosts/${place.hostName}`;
+        await kv.put(members, id);
+        let fabric: OverlayFabric;
+        try {
+          fabric = await OverlayFabric.create(place, cluster.vni);
+        } catch (e) {
+          await leaveCluster(subnet.cidr, cluster.vni);
+          throw e;
+        }
+        const n: OverlayNet = { pool: subnet.cidr, subnet, fabric, endpoints: new Map() };
+        networks.set(id, n);
+        for (const entry of await kv.list(`${poolKey(n.pool)}endpoints/`)) {
+          const ep = JSON.parse(entry.value) as PublishedEndpoint;
+          remoteByKey.set(entry.key, ep);
+          if (ep.host !== place.hostName) await fabric.program(ep);
+        }
+        return {};
+      },
+      'NetworkDriver.DeleteNetwork': async (req) => {
+        const n = networks.get(String(req.NetworkID));
+        if (!n) return {};
+        for (const [id, ep] of n.endpoints) {
+          await kv.delete(epKey(n, id));
+          await dropVeth(n, ep);
+        }
+        await n.fabric.remove();
+        networks.delete(String(req.NetworkID));
+        await leaveCluster(n.pool, n.fabric.vni);
+        return {};
+      },
+      'NetworkDriver.CreateEndpoint': async (req) => {
+        const n = network(req.NetworkID);
+        const id = String(req.EndpointID);
+        if (n.endpoints.has(id)) throw new PluginError(`endpoint ${id} exists already`);
+        const iface = (req.Interface ?? {}) as { Address?: string; MacAddress?: string };
+        const ip = endpointAddress(iface.Address, n.subnet);
+        if (!ip) throw new PluginError('CreateEndpoint: no Interface.Address: use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts');
+        const mac = iface.MacAddress || macFromIp(ip);
+        const short = shortId(String(req.NetworkID), id);
+        n.endpoints.set(id, { ip, mac, hostIf: `vo${short}`, peer: `co${short}`, joined: false });
+        return iface.MacAddress ? {} : { Interface: { MacAddress: mac } };
+      },
+      'NetworkDriver.EndpointOperInfo': async (req) => {
+        const n = network(req.NetworkID);
+        const ep = endpoint(n, req.EndpointID);
+        return { Value: { vni: n.fabric.vni, hostInterface: ep.hostIf, joined: ep.joined, address: ep.ip } };
+      },
+      'NetworkDriver.DeleteEndpoint': async (req) => {
+        const n = networks.get(String(req.NetworkID));
+        const ep = n?.endpoints.get(String(req.EndpointID));
+        if (!n || !ep) return {};
+        await kv.delete(epKey(n, String(req.EndpointID)));
+        await dropVeth(n, ep);
+        n.endpoints.delete(String(req.EndpointID));
+        return {};
+      },
+      'NetworkDriver.Join': async (req) => {
+        const n = network(req.NetworkID);
+        const ep = endpoint(n, req.EndpointID);
+        if (ep.joined) throw new PluginError(`endpoint ${String(req.EndpointID)} has joined a sandbox already`);
+        await n.fabric.addVethPair(ep.hostIf, ep.peer);
+        try {
+          await mustRun(['ip', 'link', 'set', ep.peer, 'address', ep.mac], { netns: place.netns });
+          const published: PublishedEndpoint = { ip: ep.ip, mac: ep.mac, host: place.hostName, underlay: place.underlayAddress };
+          await kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published));
+        } catch (e) {
+          await dropVeth(n, ep);
+          throw e;
+        }
+        ep.joined = true;
+        // no gateway: the overlay has no egress (nat=false), and Docker must not add docker_gwbridge
+        return { InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' }, DisableGatewayService: true };
+      },
+      'NetworkDriver.Leave': async (req) => {
+        const n = network(req.NetworkID);
+        const ep = endpoint(n, req.EndpointID);
+        await kv.delete(epKey(n, String(req.EndpointID)));
+        await dropVeth(n, ep);
+        ep.joined = false;
+        return {};
+      },
+      'NetworkDriver.DiscoverNew': async () => ({}),
+      'NetworkDriver.DiscoverDelete': async () => ({}),
+    },
+  };
+
+  /** This host no longer carries the network; the last host out frees the VNI and the network's keys. */
+  async function leaveCluster(pool: string, vni: number): Promise<void> {
+    await kv.delete(`${poolKey(pool)}hosts/${place.hostName}`);
+    if ((await kv.list(`${poolKey(pool)}hosts/`)).length) return;
+    await kv.deletePrefix(poolKey(pool));
+    await vnis.release(vni);
+  }
+
+  return {
+    service,
+    async close() {
+      await watch[Symbol.asyncDispose]();
+    },
+  };
+}
