@@ -21,6 +21,18 @@ import natPrivateUnreachable from './nat/private-unreachable.ts';
 import natPublishedPort from './nat/published-port.ts';
 import convergenceCrossHost from './convergence/cross-host.ts';
 import lifecycleConnectDisconnect from './lifecycle/connect-disconnect.ts';
+import protocolActivate from './protocol/activate.ts';
+import protocolCapabilities from './protocol/capabilities.ts';
+import protocolRepliesValid from './protocol/replies-valid.ts';
+import protocolEndpointAddress from './protocol/endpoint-address.ts';
+import protocolJoinInterface from './protocol/join-interface.ts';
+import protocolTeardown from './protocol/teardown.ts';
+import protocolIdempotentDeletes from './protocol/idempotent-deletes.ts';
+import protocolUnknownIds from './protocol/unknown-ids.ts';
+import protocolMalformedRequests from './protocol/malformed-requests.ts';
+import protocolGenericOptions from './protocol/generic-options.ts';
+import protocolLatency from './protocol/latency.ts';
+import protocolFuzz from './protocol/fuzz.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
@@ -54,6 +66,18 @@ export const CHECKS: Check[] = [
   vniOnWire,
   lifecycleConnectDisconnect,
   convergenceCrossHost,
+  protocolActivate,
+  protocolCapabilities,
+  protocolRepliesValid,
+  protocolEndpointAddress,
+  protocolJoinInterface,
+  protocolTeardown,
+  protocolIdempotentDeletes,
+  protocolUnknownIds,
+  protocolMalformedRequests,
+  protocolGenericOptions,
+  protocolLatency,
+  protocolFuzz,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

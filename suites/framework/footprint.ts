@@ -1,4 +1,5 @@
 import type { LabHost } from '../../lab/host.ts';
+import { run } from '../../lab/linux/command.ts';
 import { savedRules } from '../../lab/linux/iptables.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
@@ -16,14 +17,19 @@ const ENGINE_STATE = /docker_gwbridge|^iptables -A FORWARD -j DOCKER-USER$/;
  * namespace, its iptables rules, and the run's KV keys. Compared before and after a lifecycle.
  */
 export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<string[]> {
-  const links = await host.exec(['ip', '-d', '-j', 'link', 'show']);
-  const rules = await savedRules(host.netns);
+  return namespaceFootprint(host.netns, `${host.name}-`);
+}
+
+/** Links and iptables rules of a namespace (undefined = the root one), and the named namespaces starting with `netnsPrefix`. */
+export async function namespaceFootprint(netns: string | undefined, netnsPrefix = ''): Promise<string[]> {
+  const links = await run(['ip', '-d', '-j', 'link', 'show'], { netns });
+  const rules = await savedRules(netns);
   const lines: string[] = [];
   for (const l of JSON.parse(links.output || '[]') as { ifname: string; master?: string; linkinfo?: { info_kind?: string } }[]) {
     lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
   lines.push(...rules.map((r) => `iptables ${r}`));
-  for (const ns of await listNetns()) if (ns.startsWith(`${host.name}-`)) lines.push(`netns ${ns}`);
+  for (const ns of await listNetns()) if (ns.startsWith(netnsPrefix)) lines.push(`netns ${ns}`);
   return lines.filter((l) => !ENGINE_STATE.test(l)).sort();
 }
 
