@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StartedDriver } from '../../drivers/contract.ts';
+import { brokenPluginDriver } from '../../fixtures/plugins/broken-driver.ts';
+import { StartedLab } from '../../lab/lab.ts';
+import { runCheck } from '../framework/engine.ts';
+import type { CheckResult } from '../framework/result.ts';
+import fuzz from './fuzz.ts';
+import genericOptions from './generic-options.ts';
+import joinInterface from './join-interface.ts';
+import capabilities from './capabilities.ts';
+import repliesValid from './replies-valid.ts';
+import teardown from './teardown.ts';
+import unknownIds from './unknown-ids.ts';
+
+// Each planted defect of fixtures/plugins/broken-plugin.ts must show up as a failing protocol check
+// with evidence, while what the plugin does right still passes, and all of it in bounded time.
+const lab = StartedLab.attach(inject('lab'));
+let driver: StartedDriver;
+
+beforeAll(async () => {
+  driver = await brokenPluginDriver.start(lab);
+});
+afterAll(async () => {
+  await driver.stop();
+});
+
+async function check(c: Parameters<typeof runCheck>[2]): Promise<CheckResult> {
+  return runCheck(lab, driver, c);
+}
+
+describe('the deliberately broken plugin', () => {
+  it('panics on an unknown ID: protocol/unknown-ids fails with the dropped connections as evidence', async () => {
+    const r = await check(unknownIds);
+    expect(r.verdict).toBe('fail');
+    expect(r.reason).toMatch(/connection closed/);
+    expect(r.evidence.some((e) => /NetworkDriver\.Join/.test(e.command) && /connection closed/.test(e.output))).toBe(true);
+  });
+
+  it('leaks its bridge on DeleteNetwork: protocol/teardown fails naming the bridge', async () => {
+    const r = await check(teardown);
+    expect(r.verdict).toBe('fail');
+    expect((r.observed as { leftBehind: string[] }).leftBehind.some((l) => /^link bk[0-9a-f]{8} bridge$/.test(l))).toBe(true);
+  });
+
+  it('ignores -o options: protocol/generic-options fails with the MTU it got', async () => {
+    const r = await check(genericOptions);
+    expect(r.verdict).toBe('fail');
+    expect(r.observed).toEqual({ mtu: 1500 });
+  });
+
+  it('answers text/plain: protocol/replies-valid fails on the Content-Type', async () => {
+    const r = await check(repliesValid);
+    expect(r.verdict).toBe('fail');
+    expect(r.reason).toMatch(/Content-Type text\/plain/);
+  });
+
+  it('fuzzing finds the dropped connections and the leaks, in bounded time, and the plugin still answers', async () => {
+    const t0 = Date.now();
+    const r = await check(fuzz);
+    expect(r.verdict).toBe('fail');
+    const m = r.metrics!.fuzz as { requests: number; dropped: number; timeouts: number; leaks: number };
+    expect(m.requests).toBeGreaterThan(500);
+    expect(m.dropped).toBeGreaterThan(0);
+    expect(m.timeouts).toBe(0);
+    expect(m.leaks).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(300_000);
+  });
+
+  it('what it does right still passes: capabilities and the Join interface', async () => {
+    expect((await check(capabilities)).verdict).toBe('pass');
+    expect((await check(joinInterface)).verdict).toBe('pass');
+  });
+});
