@@ -72,6 +72,35 @@ program
   });
 
 program
+  .command('certify')
+  .description('certify a driver described by a manifest: run every applicable check (and a short bench), judge the conformance levels, write certificate.json beside results.json and the certificate into report.html')
+  .argument('<manifest>', 'driver manifest (JSON; schema fixtures/schemas/driver-manifest.schema.json; examples in fixtures/manifests/)')
+  .option('--hosts <n>', 'number of lab hosts (default 2; multi-host levels need 2)', '2')
+  .addOption(new Option('--lab <kind>', 'netns: simulated hosts (plugins launched by the manifest); local: the machine\'s engine and an already running plugin').choices([...LAB_KINDS]).default('netns'))
+  .option('--report <dir>', 'where results.json, certificate.json, junit.xml and report.html go', './cnm-certificate')
+  .option('--no-performance', 'skip the short bench of the informational Performance level')
+  .addHelpText('after', '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host (cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), performance (ratios, informational). A manifest claims levels (default: from its profile); a check that does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad manifest or usage; 130 interrupted.')
+  .action(async (manifest: string, flags: { hosts: string; lab: 'netns' | 'local'; report: string; performance: boolean }) => {
+    const hosts = Number(flags.hosts);
+    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8) throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+    const { certifyCommand } = await import('./certify.ts');
+    process.exitCode = await certifyCommand({ manifest, hosts: flags.lab === 'local' ? 1 : hosts, lab: flags.lab, report: flags.report, performance: flags.performance });
+  });
+
+program
+  .command('verify')
+  .description('check that a results.json is the one a certificate was issued for (sha256, run id) and that its results give the certified level verdicts')
+  .argument('<certificate>', 'certificate.json')
+  .argument('<results>', 'results.json')
+  .action(async (certificate: string, results: string) => {
+    const { verifyCertificate } = await import('../reports/certificate.ts');
+    const outcome = await verifyCertificate(certificate, results);
+    if (outcome.ok) console.log(`verified: ${results} is the certified run, and it gives the certified verdicts`);
+    else for (const p of outcome.problems) console.error(`not verified: ${p}`);
+    process.exitCode = outcome.ok ? 0 : 1;
+  });
+
+program
   .command('list')
   .description('list the drivers and checks')
   .action(() => {

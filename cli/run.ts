@@ -1,5 +1,6 @@
 import type { Driver } from '../drivers/contract.ts';
 import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
+import { ManifestError } from '../drivers/manifest/manifest.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
@@ -14,6 +15,7 @@ export function resolveDriverIds(ids: string[] | undefined): Driver[] | undefine
     return ids ? resolveDrivers(ids) : undefined;
   } catch (e) {
     if (e instanceof UnknownDriverError) throw new ConfigError(`${e.message}\nSee 'cnm-harness list'.`);
+    if (e instanceof ManifestError) throw new ConfigError(e.message);
     throw e;
   }
 }

@@ -2,6 +2,10 @@ import type { Driver } from './contract.ts';
 import { DOCKER_DRIVERS } from './docker/adapters.ts';
 import { REFERENCE_DRIVERS } from './reference/adapters.ts';
 import { PLUGIN_DRIVERS } from './reference/plugin/adapters.ts';
+import { cniDriverFromConflist, cniDriverFromManifest } from './cni/cni-driver.ts';
+import { dockerBuiltinDriver } from './manifest/docker-builtin-driver.ts';
+import { loadManifest, ManifestError, type LoadedManifest } from './manifest/manifest.ts';
+import { remoteDriver } from './manifest/remote-driver.ts';
 
 /** Every driver the harness knows, by id. Adding one is one import and one entry here. */
 const REGISTRY = new Map<string, Driver>([...REFERENCE_DRIVERS, ...DOCKER_DRIVERS, ...PLUGIN_DRIVERS].map((d) => [d.id, d]));
@@ -16,13 +20,37 @@ export function driverIds(): string[] {
 
 export class UnknownDriverError extends Error {
   constructor(readonly ids: string[]) {
-    super(`unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}`);
+    super(`unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}; or remote:<manifest.json>, cni:<file.conflist>, manifest:<manifest.json>`);
+  }
+}
+
+/** Drivers described by a file: `remote:<manifest>`, `cni:<conflist>`, `manifest:<any manifest>`. */
+const FROM_FILE = /^(remote|cni|manifest):(.+)$/;
+
+export function driverFromFile(kind: string, path: string): Driver {
+  if (kind === 'cni' && path.endsWith('.conflist')) return cniDriverFromConflist(path);
+  const loaded = loadManifest(path);
+  if (kind !== 'manifest' && loaded.manifest.kind !== kind) throw new ManifestError(`${kind}:${path}: the manifest is of kind ${loaded.manifest.kind}; use ${loaded.manifest.kind}:${path} or manifest:${path}`);
+  return driverFromManifest(loaded);
+}
+
+export function driverFromManifest(loaded: LoadedManifest): Driver {
+  switch (loaded.manifest.kind) {
+    case 'remote':
+      return remoteDriver(loaded);
+    case 'docker':
+      return dockerBuiltinDriver(loaded);
+    case 'cni':
+      return cniDriverFromManifest(loaded);
   }
 }
 
 /** Resolves ids to drivers; an unknown id is an error that lists the known ones. */
 export function resolveDrivers(ids: string[]): Driver[] {
-  const unknown = ids.filter((id) => !REGISTRY.has(id));
+  const unknown = ids.filter((id) => !REGISTRY.has(id) && !FROM_FILE.test(id));
   if (unknown.length) throw new UnknownDriverError(unknown);
-  return ids.map((id) => REGISTRY.get(id)!);
+  return ids.map((id) => {
+    const file = FROM_FILE.exec(id);
+    return file ? driverFromFile(file[1]!, file[2]!) : REGISTRY.get(id)!;
+  });
 }

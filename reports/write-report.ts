@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { assertValid } from '../lab/schema.ts';
+import type { Certificate } from './certificate.ts';
 import type { Comparison } from './compare.ts';
 import { renderReport } from './html/report.ts';
 import type { ResultsFile } from './results-file.ts';
@@ -14,6 +15,6 @@ export async function readResults(path: string): Promise<ResultsFile> {
   return assertValid<ResultsFile>('results.schema.json', data, path);
 }
 
-export async function writeHtmlReport(file: ResultsFile, out: string, comparison?: Comparison): Promise<void> {
-  await writeFile(out, renderReport(file, comparison));
+export async function writeHtmlReport(file: ResultsFile, out: string, comparison?: Comparison, certificate?: Certificate): Promise<void> {
+  await writeFile(out, renderReport(file, comparison, certificate));
 }

@@ -22,8 +22,27 @@ export interface DockerNetworking {
    * local-scope plugin with global connectivity): the first host's IPAM picks the subnet.
    */
   perHost?: boolean;
-  /** `--ipam-driver` (a remote IPAM plugin). */
+  /** `--ipam-driver` (a remote IPAM plugin) and its `--ipam-opt`s. */
   ipamDriver?: string;
+  ipamOptions?: Record<string, string>;
+  /** `-o` options every network gets (a manifest's), before the check's own. */
+  options?: Record<string, string>;
+  /**
+   * Per-host networks under Docker's own IPAM (macvlan, ipvlan): one subnet chosen here, and each
+   * host allocating from its own slice of it (`--ip-range`), so addresses never collide.
+   */
+  splitRangePerHost?: boolean;
+}
+
+// subnets of per-host networks under Docker's IPAM: unique in this process
+let splitSubnetSeq = 0;
+
+/** The `--ip-range` slice of host `index` of `count` in a /24 (`10.207.5.0/24`, 1 of 2 → `10.207.5.128/25`). */
+export function hostSlice(subnet: string, index: number, count: number): string {
+  const bits = Math.ceil(Math.log2(Math.max(count, 1)));
+  const size = 256 >> bits;
+  const base = subnet.split('/')[0]!.split('.').slice(0, 3).join('.');
+  return `${base}.${index * size}/${24 + bits}`;
 }
 
 /** The shared machinery of every adapter over Docker's own drivers, through dockerode. */
@@ -56,20 +75,27 @@ export class DockerStartedDriver implements StartedDriver {
     const host = this.networking.global || this.networking.perHost ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
     if (this.networking.builtinNetwork) return DockerNetwork.inspect(host, this.networking.builtinNetwork, true);
     const name = runNames(this.lab.runId).docker(`${this.nameTag}-${spec.name}${++this.sequence}`);
-    const create = async (on: LabHost, subnet?: string) => {
+    const split = this.networking.perHost && this.networking.splitRangePerHost && !this.networking.ipamDriver;
+    const subnet = split ? `10.207.${++splitSubnetSeq % 250}.0/24` : undefined;
+    const create = async (on: LabHost, sharedSubnet?: string) => {
+      const index = this.lab.hosts.indexOf(on);
+      const config = sharedSubnet ? [{ Subnet: sharedSubnet, ...(split ? { IPRange: hostSlice(sharedSubnet, index, this.lab.hosts.length) } : {}) }] : [];
+      const ipam = this.networking.ipamDriver || config.length
+        ? { IPAM: { Driver: this.networking.ipamDriver ?? 'default', Config: config, Options: this.networking.ipamOptions ?? {} } }
+        : {};
       const created = await on.docker.createNetwork({
         Name: name,
         Driver: this.networking.networkDriver ?? 'bridge',
         Attachable: this.networking.attachable ?? false,
         Internal: spec.internal ?? false,
         CheckDuplicate: true,
-        ...(this.networking.ipamDriver ? { IPAM: { Driver: this.networking.ipamDriver, Config: subnet ? [{ Subnet: subnet }] : [] } } : {}),
-        Options: { ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
+        ...ipam,
+        Options: { ...this.networking.options, ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
         Labels: this.labels(),
       });
       return DockerNetwork.inspect(on, created.id);
     };
-    let network: StartedNetwork = await create(host);
+    let network: StartedNetwork = await create(host, subnet);
     if (this.networking.perHost) {
       const parts = [network as DockerNetwork];
       try {

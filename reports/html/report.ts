@@ -1,6 +1,7 @@
 import type { CheckResult } from '../../suites/framework/result.ts';
 import type { ResultsFile } from '../results-file.ts';
 import { barChart, type Bar } from './charts.ts';
+import type { Certificate } from '../certificate.ts';
 import type { Comparison } from '../compare.ts';
 import { esc } from './escape.ts';
 import { STYLE } from './style.ts';
@@ -129,8 +130,19 @@ function comparisonSection(c: Comparison): string {
   return `<section id="comparison"><h2>Compared with run ${esc(c.baseline)}</h2>${list('new failures', c.newFailures.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}: ${x.reason}`))}${list('fixed', c.fixes.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}`))}${list('performance changes beyond their intervals', c.performance.map((p) => `${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${p.change > 0 ? '+' : ''}${(p.change * 100).toFixed(0)}%)`))}</section>`;
 }
 
+function certificateSection(c: Certificate): string {
+  const rows = c.levels
+    .map((l) => `<tr><td>${esc(l.name)}</td><td>${l.claimed ? 'claimed' : '—'}</td><td><span class="v ${l.verdict === 'pass' ? 'pass' : l.verdict === 'fail' ? 'fail' : 'skip'}">${esc(l.verdict)}</span></td><td>${l.counts.pass}</td><td>${l.counts.fail}</td><td>${l.counts.error}</td><td>${l.counts.skip}</td><td>${l.problems.map((p) => esc(p)).join('<br>')}</td></tr>`)
+    .join('');
+  const perf = Object.entries(c.performance ?? {}).map(([k, v]) => `<li>${esc(k)}: ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]</li>`).join('');
+  return `<section id="certificate"><h2>Certificate: ${esc(c.driver.id)} <span class="v ${c.verdict}">${c.verdict}</span></h2>
+<p class="meta">manifest ${esc(c.driver.manifest.path)} sha256 <code>${esc(c.driver.manifest.sha256)}</code>${c.driver.binary ? ` · binary ${esc(c.driver.binary.path)} sha256 <code>${esc(c.driver.binary.sha256)}</code>` : ''} · results.json sha256 <code>${esc(c.results.sha256)}</code> · issued ${esc(c.issuedAt)}</p>
+<table><thead><tr><th>level</th><th>claim</th><th>verdict</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>problems</th></tr></thead><tbody>${rows}</tbody></table>
+${perf ? `<h3>Performance (informational)</h3><ul>${perf}</ul>` : ''}</section>`;
+}
+
 /** report.html: one self-contained file (inline CSS, JS and SVG; no network request). */
-export function renderReport(file: ResultsFile, comparison?: Comparison): string {
+export function renderReport(file: ResultsFile, comparison?: Comparison, certificate?: Certificate): string {
   const run = file.run;
   const truth = file.results.map((r, i) => ({ r, i, t: tableOf(r) })).filter((x) => x.t && x.r.verdict !== 'skip');
   const env = `kernel ${esc(run.environment.kernel)} · ${run.environment.engines.map((e) => `${esc(e.host)}: Docker ${esc(e.version)}`).join(' · ')} · lab ${esc(run.lab.kind)} (${run.lab.hosts.length} host${run.lab.hosts.length > 1 ? 's' : ''})`;
@@ -145,6 +157,7 @@ export function renderReport(file: ResultsFile, comparison?: Comparison): string
 <p class="meta">leak audit: ${run.audit ? (run.audit.clean ? '<span class="v pass">clean</span>' : `<span class="v fail">${run.audit.leaks.length} leak(s)</span>`) : 'not run'}${run.interrupted ? ' · <span class="v error">interrupted</span>' : ''}</p></header>
 <main>
 <section id="overview"><h2>Summary</h2>${summary(file)}</section>
+${certificate ? certificateSection(certificate) : ''}
 ${comparison ? comparisonSection(comparison) : ''}
 <section id="filters"><label>Filter <input id="filter" type="search" placeholder="driver or check, e.g. overlay or nat/" autocomplete="off"></label>
 <label>Verdict <select id="verdict-filter"><option value="">all</option><option>pass</option><option>fail</option><option>skip</option><option>error</option></select></label>

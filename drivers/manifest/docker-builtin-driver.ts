@@ -1,0 +1,41 @@
+import type { Driver } from '../contract.ts';
+import { dockerDriver } from '../docker/docker-driver.ts';
+import { joinClusterStore } from '../docker/kv-store.ts';
+import { formSwarm } from '../docker/swarm.ts';
+import { manifestDriverId, type LoadedManifest } from './manifest.ts';
+
+/**
+ * `docker:<name>`: one of Docker's built-in drivers as a manifest describes it — its `-o` options,
+ * IPAM and how it spans hosts (swarm for overlay; per host with a slice of one subnet each for
+ * macvlan and ipvlan on the lab's underlay).
+ */
+export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
+  const m = loaded.manifest;
+  const d = m.docker!;
+  const net = m.network ?? {};
+  const builtin = d.driver === 'host' || d.driver === 'none' ? d.driver : undefined;
+  const swarm = d.swarm ?? net.spansHosts === 'swarm';
+  return dockerDriver({
+    id: manifestDriverId(m),
+    description: m.description ?? `Docker's ${d.driver} driver (manifest ${loaded.path})`,
+    profile: m.profile,
+    networking: builtin
+      ? { builtinNetwork: builtin }
+      : {
+          networkDriver: d.driver,
+          global: swarm,
+          attachable: swarm,
+          perHost: net.spansHosts === 'per-host',
+          splitRangePerHost: net.splitRangePerHost ?? false,
+          ...(net.options ? { options: net.options } : {}),
+          ...(net.ipamDriver ? { ipamDriver: net.ipamDriver } : {}),
+          ...(net.ipamOptions ? { ipamOptions: net.ipamOptions } : {}),
+        },
+    unsupportedReason: (lab) => {
+      if ((swarm || net.spansHosts === 'per-host') && (lab.kind !== 'netns' || lab.hosts.length < 2)) return 'spans hosts: needs the netns lab with at least 2 hosts';
+      if (net.options?.parent && lab.kind !== 'netns') return `parent=${net.options.parent} is a lab host's underlay interface: needs the netns lab (the machine's own interfaces are never used)`;
+      return undefined;
+    },
+    ...(swarm ? { setup: formSwarm } : d.driver === 'overlay' ? { setup: joinClusterStore } : {}),
+  });
+}

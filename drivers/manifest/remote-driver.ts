@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import type { LabHost } from '../../lab/host.ts';
+import type { StartedLab } from '../../lab/lab.ts';
+import type { Driver, RemotePluginTarget } from '../contract.ts';
+import { dockerDriver } from '../docker/docker-driver.ts';
+import { formSwarm } from '../docker/swarm.ts';
+import { resolvePluginAddress } from '../remote/plugin-client.ts';
+import { startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
+import { manifestDriverId, type LoadedManifest } from './manifest.ts';
+
+const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
+
+/** A launch command with its placeholders filled in for one host; `{harness}` is node plus this CLI (two arguments). */
+export function launchArgv(command: string[], values: Record<string, string>): string[] {
+  return command.flatMap((arg) => (arg === '{harness}' ? [process.execPath, CLI] : [arg.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m)]));
+}
+
+function placeholders(lab: StartedLab, host: LabHost, loaded: LoadedManifest): Record<string, string> {
+  return {
+    pluginDir: host.descriptor.pluginDir,
+    hostName: host.name,
+    underlayAddress: host.descriptor.underlayAddress ?? '',
+    kvSocket: lab.descriptor.kv?.socketPath ?? '',
+    kvPrefix: lab.descriptor.kv?.prefix ?? '',
+    manifestDir: loaded.dir,
+    node: process.execPath,
+    // TypeScript plugins (the test fixtures) run under node --import {tsx}
+    tsx: import.meta.resolve('tsx/esm'),
+  };
+}
+
+/**
+ * `remote:<manifest>`: any libnetwork remote plugin, driven through Docker on the lab's hosts and
+ * reached directly by the protocol suite. On the netns lab the harness starts it (the manifest's
+ * launch command) inside every host's namespace; on `--lab local` it talks to one already running
+ * for the machine's engine (socket, spec file or TCP address on loopback).
+ */
+export function remoteDriver(loaded: LoadedManifest): Driver {
+  const m = loaded.manifest;
+  const r = m.remote!;
+  const net = m.network ?? {};
+  return dockerDriver({
+    id: manifestDriverId(m),
+    description: m.description ?? `remote plugin ${r.plugin} (manifest ${loaded.path})`,
+    profile: { ...m.profile, remote: true },
+    networking: {
+      networkDriver: r.plugin,
+      perHost: net.spansHosts === 'per-host',
+      global: net.spansHosts === 'swarm',
+      attachable: net.spansHosts === 'swarm',
+      ...(net.ipamDriver ? { ipamDriver: net.ipamDriver } : {}),
+      ...(net.ipamOptions ? { ipamOptions: net.ipamOptions } : {}),
+      ...(net.options ? { options: net.options } : {}),
+      splitRangePerHost: net.splitRangePerHost ?? false,
+    },
+    unsupportedReason: (lab) => {
+      if (r.launch) return lab.kind === 'netns' ? undefined : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its socket, spec or tcp address';
+      if (lab.kind !== 'local') return "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch command";
+      if (r.managed) return 'managed plugins are reached through the engine only; the protocol suite needs their socket: give it as socket';
+      return undefined;
+    },
+    async setup(lab) {
+      const swarm = net.spansHosts === 'swarm' ? await formSwarm(lab) : undefined;
+      const target = (address: RemotePluginTarget['address'], host?: LabHost): RemotePluginTarget => ({
+        name: r.plugin,
+        address,
+        activate: r.activate ?? !r.managed,
+        ...(host ? { netns: host.netns, host } : {}),
+        ...(r.mtuOption ? { mtuOption: r.mtuOption } : {}),
+      });
+      if (!r.launch) {
+        const where = r.socket ?? r.spec ?? r.tcp!;
+        return { evidence: swarm?.evidence ?? [], teardown: async () => swarm?.teardown(), remotePlugin: target(await resolvePluginAddress(where), lab.hosts[0]) };
+      }
+      const processes: PluginProcess[] = [];
+      const sockets = (host: LabHost) => (r.launch!.sockets ?? [`{pluginDir}/${r.plugin}.sock`]).map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
+      try {
+        for (const host of lab.hosts) {
+          const argv = launchArgv(r.launch.command, placeholders(lab, host, loaded));
+          processes.push(await startPluginProcess(host, argv, sockets(host), join(host.descriptor.dataDir!, `plugin-${m.name}.log`), r.activate ?? true));
+        }
+      } catch (e) {
+        for (const p of processes) await p.stop();
+        await swarm?.teardown();
+        throw e;
+      }
+      const first = lab.hosts[0]!;
+      return {
+        evidence: [...(swarm?.evidence ?? []), ...lab.hosts.map((h) => ({ command: `[${h.name}] ${launchArgv(r.launch!.command, placeholders(lab, h, loaded)).join(' ')}`, exitCode: 0, output: `serving on ${sockets(h).join(', ')}`, timedOut: false }))],
+        teardown: async () => {
+          for (const p of processes) await p.stop();
+          await swarm?.teardown();
+        },
+        remotePlugin: target({ socketPath: sockets(first)[0]! }, first),
+      };
+    },
+  });
+}
