@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Driver } from '../drivers/contract.ts';
 import { loadManifest, ManifestError, manifestDriverId, type LoadedManifest } from '../drivers/manifest/manifest.ts';
 import { driverFromManifest } from '../drivers/registry.ts';
@@ -86,7 +86,7 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
     version: 1,
     issuedAt: new Date().toISOString(),
     harnessVersion: await harnessVersion(),
-    driver: { id: driver.id, name: loaded.manifest.name, kind: loaded.manifest.kind, manifest: { path: relative(outcome.dir, loaded.path), sha256: loaded.sha256 }, ...(binary ? { binary } : {}) },
+    driver: { id: driver.id, name: loaded.manifest.name, kind: loaded.manifest.kind, manifest: { path: config.manifest, sha256: loaded.sha256 }, ...(binary ? { binary } : {}) },
     environment: { kernel: release(), node: process.version, engines: outcome.file.run.environment.engines, lab: { kind: config.lab, hosts: outcome.file.run.lab.hosts.length } },
     claimed,
     levels,
