@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { StartedLab } from '../../lab/lab.ts';
+import { run } from '../../lab/linux/command.ts';
+import { runCheck } from '../../suites/framework/engine.ts';
+import crossHost from '../../suites/connectivity/cross-host.ts';
+import sameHost from '../../suites/connectivity/same-host.ts';
+import connectDisconnect from '../../suites/lifecycle/connect-disconnect.ts';
+import type { StartedDriver } from '../contract.ts';
+import { resolveDrivers } from '../registry.ts';
+
+// Debian's CNI plugins through their real binaries: what the suites say about them is what they do.
+const lab = StartedLab.attach(inject('lab'));
+const conflist = (name: string) => `cni:${new URL(`../../fixtures/cni/${name}.conflist`, import.meta.url).pathname}`;
+
+describe('CNI bridge (host-local IPAM, ipMasq)', () => {
+  let driver: StartedDriver;
+  beforeAll(async () => {
+    driver = await resolveDrivers([conflist('bridge')])[0]!.start(lab);
+  });
+  afterAll(async () => {
+    await driver.stop();
+  });
+
+  it('connects sandboxes on one host through ADD, and its address comes from the ADD result', async () => {
+    const r = await runCheck(lab, driver, sameHost);
+    expect(r.verdict, r.reason).toBe('pass');
+  });
+
+  it('keeps its bridge after the last DEL (by design of the bridge plugin), and the lifecycle check says so', async () => {
+    const r = await runCheck(lab, driver, connectDisconnect);
+    expect(r.verdict).toBe('fail');
+    expect(r.reason).toMatch(/left behind: .*link cni[0-9a-f]{4}-\d+ bridge/);
+  });
+
+  it('DEL takes away the sandbox end: a removed sandbox leaves no veth on the host', async () => {
+    const host = lab.hosts[0]!;
+    const network = await driver.createNetwork({ name: 'cd', host });
+    const s = await driver.createSandbox({ name: 'cd1', host, network });
+    const during = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output.split('\n').filter(Boolean).length;
+    await s.remove();
+    const after = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output.split('\n').filter(Boolean).length;
+    expect(after).toBe(during - 1);
+  });
+});
+
+describe('CNI macvlan on the lab underlay (a slice of one subnet per host)', () => {
+  let driver: StartedDriver;
+  beforeAll(async () => {
+    driver = await resolveDrivers([conflist('macvlan')])[0]!.start(lab);
+  });
+  afterAll(async () => {
+    await driver.stop();
+  });
+
+  it('connects sandboxes across hosts over the underlay, and leaves nothing after DEL', async () => {
+    const r = await runCheck(lab, driver, crossHost);
+    expect(r.verdict, r.reason).toBe('pass');
+    const l = await runCheck(lab, driver, connectDisconnect);
+    expect(l.verdict, l.reason).toBe('pass');
+  });
+});
