@@ -37,7 +37,7 @@ program
   .command('bench')
   .description('measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per driver, beside the machine\'s ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios')
   .option('--drivers <ids>', 'comma-separated driver ids (default: ref-bridge,ref-overlay,docker-bridge,docker-overlay,docker-host)')
-  .option('--ceilings <names>', 'comma-separated ceilings: loopback,veth,vxlan (default: all)')
+  .option('--ceilings <names>', 'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path overlays take across hosts) (default: all)')
   .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
   .option('--repeats <n>', 'interleaved repeats of every case (default 5)')
   .option('--duration <s>', 'seconds per iperf3 run (default 2)')

@@ -44,9 +44,13 @@ export class Underlay {
 
   /** Connects a namespace to the switch as `eth0` with `address`. */
   async plug(role: string, netns: string, address: string): Promise<void> {
-    const n = runNames(this.runId);
-    await addVethBetween(n.link(`t${role}`), { netns, name: 'eth0' }, { netns: this.descriptor.netns, name: role });
-    await setMaster(this.descriptor.netns, role, SWITCH);
-    await addAddress(netns, 'eth0', `${address}/${UNDERLAY_PREFIX}`);
+    await plugIntoUnderlay(this.runId, this.descriptor.netns, role, netns, address);
   }
+}
+
+/** Connects `netns` to the run's underlay switch as `eth0` with `address` (the switch side is named `role`). */
+export async function plugIntoUnderlay(runId: string, underlayNetns: string, role: string, netns: string, address: string): Promise<void> {
+  await addVethBetween(runNames(runId).link(`t${role}`), { netns, name: 'eth0' }, { netns: underlayNetns, name: role });
+  await setMaster(underlayNetns, role, SWITCH);
+  await addAddress(netns, 'eth0', `${address}/${UNDERLAY_PREFIX}`);
 }

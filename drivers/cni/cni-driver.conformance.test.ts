@@ -19,6 +19,11 @@ describe('CNI bridge (host-local IPAM, ipMasq)', () => {
   });
   afterAll(async () => {
     await driver.stop();
+    // the bridge plugin keeps its bridges by design: the shared lab's later tests must not see them
+    for (const host of lab.hosts) {
+      const links = (await run(['ip', '-o', 'link', 'show', 'type', 'bridge'], { netns: host.netns })).output;
+      for (const name of links.match(/(?<=: )cni[0-9a-f]{4}-\d+(?=:)/g) ?? []) await run(['ip', 'link', 'delete', name], { netns: host.netns });
+    }
   });
 
   it('connects sandboxes on one host through ADD, and its address comes from the ADD result', async () => {

@@ -80,6 +80,8 @@ function ratioPlan(pairs: PerfPair[]): { name: string; a: string; b: string }[] 
     const ceiling = p.mode === 'bridge' ? 'veth-ceiling' : p.mode === 'overlay' ? 'vxlan-ceiling' : p.mode === 'host' ? (p.placement === 'same-host' ? 'loopback-ceiling' : 'veth-ceiling') : undefined;
     const primary = (p.mode === 'overlay' && p.placement === 'cross-host') || (p.mode !== 'overlay' && p.placement === 'same-host');
     if (ceiling) add(primary ? `${p.subject}/${ceiling}` : `${self}/${ceiling}`, self, ceiling);
+    // across hosts, also against VXLAN over the lab's own underlay path: the driver's cost alone
+    if (p.mode === 'overlay' && p.placement === 'cross-host') add(`${p.subject}/vxlan-lab-ceiling`, self, 'vxlan-lab-ceiling');
   }
   const bridges = pairs.filter((p) => p.mode === 'bridge' && p.placement === 'same-host');
   const overlays = pairs.filter((p) => p.mode === 'overlay');

@@ -2,6 +2,7 @@ import { mustRun, run } from '../../lab/linux/command.ts';
 import { addNetns, deleteNetns } from '../../lab/linux/netns.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 import { runNames } from '../../lab/run-id.ts';
+import { plugIntoUnderlay } from '../../lab/underlay.ts';
 import type { PerfPair } from './pair.ts';
 
 const exec = (netns: string) => (argv: string[], timeoutMs?: number) => run(argv, { netns, timeoutMs });
@@ -59,5 +60,25 @@ export async function vxlanCeiling(lab: StartedLab): Promise<PerfPair> {
   return pair('vxlan-ceiling', a, b, '10.251.2.2', [a, b]);
 }
 
-export const CEILINGS = { loopback: loopbackCeiling, veth: vethCeiling, vxlan: vxlanCeiling } as const;
+/**
+ * Raw VXLAN between two namespaces plugged into the lab's underlay switch, as the lab hosts are:
+ * the path an overlay's packets take across hosts, without the overlay. Beside the vxlan ceiling it
+ * splits what the lab's underlay costs from what the driver costs.
+ */
+export async function vxlanLabCeiling(lab: StartedLab): Promise<PerfPair> {
+  if (!lab.underlay) throw new Error('the vxlan-lab ceiling needs the netns lab underlay');
+  const n = runNames(lab.runId);
+  const [a, b] = [n.netns('c-la'), n.netns('c-lb')];
+  const ends = [[a, 'cla', '198.18.0.240', '198.18.0.241', '10.251.3.1'], [b, 'clb', '198.18.0.241', '198.18.0.240', '10.251.3.2']] as const;
+  for (const [ns, role, local, remote, inner] of ends) {
+    await addNetns(ns);
+    await plugIntoUnderlay(lab.runId, lab.underlay.netns, role, ns, local);
+    await mustRun(['ip', 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '43', 'dstport', '4789', 'local', local, 'remote', remote, 'dev', 'eth0'], { netns: ns });
+    await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
+    await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
+  }
+  return pair('vxlan-lab-ceiling', a, b, '10.251.3.2', [a, b]);
+}
+
+export const CEILINGS = { loopback: loopbackCeiling, veth: vethCeiling, vxlan: vxlanCeiling, 'vxlan-lab': vxlanLabCeiling } as const;
 export type CeilingName = keyof typeof CEILINGS;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedDriver } from '../../drivers/contract.ts';
 import { brokenPluginDriver } from '../../fixtures/plugins/broken-driver.ts';
 import { StartedLab } from '../../lab/lab.ts';
@@ -14,14 +14,18 @@ import unknownIds from './unknown-ids.ts';
 
 // Each planted defect of fixtures/plugins/broken-plugin.ts must show up as a failing protocol check
 // with evidence, while what the plugin does right still passes, and all of it in bounded time.
-const lab = StartedLab.attach(inject('lab'));
+// A lab of its own: the plugin leaks bridges on purpose (some with fuzzed addresses such as
+// 10.0.0.1/8), and the shared lab's later tests must not inherit their routes.
+let lab: StartedLab;
 let driver: StartedDriver;
 
 beforeAll(async () => {
+  lab = await StartedLab.up({ kind: 'netns', hosts: 1 });
   driver = await brokenPluginDriver.start(lab);
 });
 afterAll(async () => {
-  await driver.stop();
+  await driver?.stop();
+  await lab?.down();
 });
 
 async function check(c: Parameters<typeof runCheck>[2]): Promise<CheckResult> {
