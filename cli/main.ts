@@ -106,6 +106,7 @@ program
   .action(() => {
     console.log('drivers:');
     for (const d of allDrivers()) console.log(`  ${d.id.padEnd(20)} ${d.profile.mode.padEnd(10)} ${d.description}`);
+    console.log('  remote:<manifest.json>, manifest:<manifest.json>, cni:<file.conflist>  drivers described by a file (examples: fixtures/manifests/, fixtures/cni/)');
     console.log('\nchecks:');
     for (const c of CHECKS) console.log(`  ${c.id.padEnd(36)} ${c.title}`);
   });
