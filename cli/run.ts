@@ -9,6 +9,9 @@ import { exitCodeOf, labSession } from './session.ts';
 
 export { harnessVersion } from './session.ts';
 
+/** Skips that only say a check is for another kind of driver: in the results, not on the console. */
+const NOT_WORTH_A_LINE = /^applies to mode|^the driver's profile does not declare remote$/;
+
 /** Resolves driver ids before anything is brought up, so a typo costs nothing. */
 export function resolveDriverIds(ids: string[] | undefined): Driver[] | undefined {
   try {
@@ -37,8 +40,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
       checks,
       signal,
       onEvent: (e) => {
-        // a check that does not apply to the driver's mode is in the results, not worth a console line
-        if (e.type === 'result') push(e.result, e.result.verdict === 'skip' && e.result.reason.startsWith('applies to mode'));
+        if (e.type === 'result') push(e.result, e.result.verdict === 'skip' && NOT_WORTH_A_LINE.test(e.result.reason));
         else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
       },
     });
