@@ -19,7 +19,7 @@ it('gives each network its own name, bridge and subnet, and host-local its own s
   expect((c.plugins[0]!.ipam as Record<string, unknown>).subnet).toBeUndefined();
   expect(c.plugins[1]).toEqual({ type: 'tuning', sysctl: {} });
   // the template itself is untouched
-  expect(template.plugins[0]!.ipam.subnet).toBe('10.99.0.0/24');
+  expect(template.plugins[0]!.ipam?.subnet).toBe('10.99.0.0/24');
 });
 
 it('splits the subnet between hosts for plugins whose endpoints meet on the underlay', () => {
