@@ -17,10 +17,11 @@ export interface Subnet {
   size: number;
 }
 
-export function parseCidr(cidr: string): Subnet {
+/** A subnet from `a.b.c.d/len`; networks take /8–/30, a route may be anything from `min` to `max`. */
+export function parseCidr(cidr: string, min = 8, max = 30): Subnet {
   const [ip, len] = cidr.split('/');
   const prefix = Number(len);
-  if (!ip || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`not an IPv4 CIDR with a /8–/30 prefix: ${cidr}`);
+  if (!ip || !Number.isInteger(prefix) || prefix < min || prefix > max) throw new Error(`not an IPv4 CIDR with a /${min}–/${max} prefix: ${cidr}`);
   const size = 2 ** (32 - prefix);
   const network = (ipToInt(ip) & ~(size - 1)) >>> 0;
   return { cidr: `${intToIp(network)}/${prefix}`, network, prefix, size };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { StartedLab } from '../../../lab/lab.ts';
+import { mustRun } from '../../../lab/linux/command.ts';
 import { PluginClient } from '../../remote/plugin-client.ts';
 import { startLabPlugins, type LabPlugins } from './lab-plugins.ts';
 import { PLUGIN_NAMES } from './serve.ts';
@@ -58,5 +59,20 @@ it('refuses what it cannot do with an Error answer: IPv6, sub-pools, a pool that
     const e = await c.call('IpamDriver.RequestPool', req);
     expect(e.status).toBe(400);
     expect(body(e).Error).toBeTruthy();
+  }
+});
+
+it('does not hand out a dynamic pool that overlaps a route where the engine runs (Docker would refuse it and ask again)', async () => {
+  const host = lab.hosts[0]!;
+  const route = ['ip', 'route', 'add', 'blackhole', '10.210.0.0/20'];
+  await mustRun(route, { netns: host.netns });
+  try {
+    const e = await clients[0]!.call('IpamDriver.RequestPool', { AddressSpace: 'CnmRefLocal', Pool: '', SubPool: '', Options: {}, V6: false });
+    expect(e.status).toBe(200);
+    const third = Number(body(e).Pool!.split('.')[2]);
+    expect(third).toBeGreaterThanOrEqual(16);
+    await clients[0]!.call('IpamDriver.ReleasePool', { PoolID: body(e).PoolID });
+  } finally {
+    await mustRun(['ip', 'route', 'del', 'blackhole', '10.210.0.0/20'], { netns: host.netns });
   }
 });

@@ -1,4 +1,5 @@
 import type { EtcdClient } from '../../../lab/kv/etcd-client.ts';
+import { runJson } from '../../../lab/linux/command.ts';
 import { gatewayOf, hostAddresses, intToIp, parseCidr, type Subnet } from '../ipam.ts';
 import { inSubnet } from './options.ts';
 import { PluginError, type PluginService } from './server.ts';
@@ -15,7 +16,28 @@ const DYNAMIC_BASE = parseCidr('10.210.0.0/16');
  * A pool is held per host (Docker creates a local-scope network on each host) and its addresses
  * are dropped when the last host releases it. The gateway is one address per pool, shared.
  */
-export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string): PluginService {
+/** The IPv4 destinations routed in the plugin's namespace (the engine's), default route excluded. */
+export async function localRoutes(): Promise<Subnet[]> {
+  const routes = await runJson<{ dst: string }[]>(['ip', '-j', '-4', 'route', 'show']).catch(() => []);
+  return routes.filter((r) => r.dst !== 'default').map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`)).flatMap((cidr) => {
+    try {
+      return [parseCidr(cidr, 0, 32)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function overlaps(a: Subnet, b: Subnet): boolean {
+  return a.network < b.network + b.size && b.network < a.network + a.size;
+}
+
+/**
+ * `routes` lists what is already routed where the engine runs: a dynamic pool overlapping one of
+ * them would be refused by Docker (which then asks again, and again), so it is skipped, as Docker's
+ * own IPAM skips such pools.
+ */
+export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string, routes: () => Promise<Subnet[]> = localRoutes): PluginService {
   const root = `${prefix}ipam/pools/`;
   const poolRoot = (cidr: string) => `${root}${cidr.replace('/', '_')}/`;
   const holds = new Map<string, number>();
@@ -31,8 +53,10 @@ export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string): Pl
   const gatewayFor = async (subnet: Subnet) => (await kv.get(`${poolRoot(subnet.cidr)}gateway`))?.value;
 
   const dynamicPool = async (): Promise<Subnet> => {
+    const taken = await routes();
     for (let i = 0; i < 256; i++) {
       const subnet = parseCidr(`${intToIp(DYNAMIC_BASE.network + i * 256)}/24`);
+      if (taken.some((r) => overlaps(r, subnet))) continue;
       if (await kv.createIfAbsent(`${prefix}ipam/dynamic/${subnet.cidr.replace('/', '_')}`, hostName)) return subnet;
     }
     throw new PluginError(`no free /24 left in ${DYNAMIC_BASE.cidr}: pass --subnet`);
