@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabHost } from '../../lab/host.ts';
 import type { StartedLab } from '../../lab/lab.ts';
@@ -197,14 +197,7 @@ function cniDriver(id: string, description: string, profile: Profile, conflist: 
     profile,
     unsupportedReason: (lab) => {
       if (lab.kind !== 'netns') return "CNI plugins are run on the netns lab's hosts (never in the machine's own namespace)";
-      const missing = conflist.plugins.map((p) => p.type).filter((t) => {
-        try {
-          readFileSync(`${binDir}/${t}`, { flag: 'r' });
-          return false;
-        } catch {
-          return true;
-        }
-      });
+      const missing = conflist.plugins.map((p) => p.type).filter((t) => !existsSync(`${binDir}/${t}`));
       return missing.length ? `CNI plugin binaries missing in ${binDir}: ${missing.join(', ')} (Debian: apt-get install containernetworking-plugins)` : undefined;
     },
     start: async (lab) => new CniStartedDriver(driver, lab, conflist, binDir),
