@@ -2,7 +2,7 @@ import type { Driver } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { joinClusterStore } from '../docker/kv-store.ts';
 import { formSwarm } from '../docker/swarm.ts';
-import { manifestDriverId, type LoadedManifest } from './manifest.ts';
+import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
 
 /**
  * `docker:<name>`: one of Docker's built-in drivers as a manifest describes it — its `-o` options,
@@ -14,23 +14,13 @@ export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
   const d = m.docker!;
   const net = m.network ?? {};
   const builtin = d.driver === 'host' || d.driver === 'none' ? d.driver : undefined;
-  const swarm = d.swarm ?? net.spansHosts === 'swarm';
+  const networking = builtin ? { builtinNetwork: builtin } : dockerNetworkingOf(m, d.driver);
+  const swarm = networking.global === true;
   return dockerDriver({
     id: manifestDriverId(m),
     description: m.description ?? `Docker's ${d.driver} driver (manifest ${loaded.path})`,
     profile: m.profile,
-    networking: builtin
-      ? { builtinNetwork: builtin }
-      : {
-          networkDriver: d.driver,
-          global: swarm,
-          attachable: swarm,
-          perHost: net.spansHosts === 'per-host',
-          splitRangePerHost: net.splitRangePerHost ?? false,
-          ...(net.options ? { options: net.options } : {}),
-          ...(net.ipamDriver ? { ipamDriver: net.ipamDriver } : {}),
-          ...(net.ipamOptions ? { ipamOptions: net.ipamOptions } : {}),
-        },
+    networking,
     unsupportedReason: (lab) => {
       if ((swarm || net.spansHosts === 'per-host') && (lab.kind !== 'netns' || lab.hosts.length < 2)) return 'spans hosts: needs the netns lab with at least 2 hosts';
       if (net.options?.parent && lab.kind !== 'netns') return `parent=${net.options.parent} is a lab host's underlay interface: needs the netns lab (the machine's own interfaces are never used)`;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { assertValid } from '../../lab/schema.ts';
 import type { Profile } from '../contract.ts';
+import type { DockerNetworking } from '../docker/docker-driver.ts';
 
 export type Level = 'core' | 'nat' | 'multi-host' | 'protocol' | 'performance';
 
@@ -67,6 +68,22 @@ export function loadManifest(path: string): LoadedManifest {
   } catch (e) {
     throw new ManifestError((e as Error).message);
   }
+}
+
+/** How `docker network create` is shaped by a manifest's `network` section. */
+export function dockerNetworkingOf(m: DriverManifest, networkDriver: string): DockerNetworking {
+  const net = m.network ?? {};
+  const swarm = net.spansHosts === 'swarm' || m.docker?.swarm === true;
+  return {
+    networkDriver,
+    global: swarm,
+    attachable: swarm,
+    perHost: net.spansHosts === 'per-host',
+    splitRangePerHost: net.splitRangePerHost ?? false,
+    ...(net.options ? { options: net.options } : {}),
+    ...(net.ipamDriver ? { ipamDriver: net.ipamDriver } : {}),
+    ...(net.ipamOptions ? { ipamOptions: net.ipamOptions } : {}),
+  };
 }
 
 /** The driver id results carry: `<kind>:<name>`. */

@@ -6,7 +6,7 @@ import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
 import { resolvePluginAddress } from '../remote/plugin-client.ts';
 import { startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
-import { manifestDriverId, type LoadedManifest } from './manifest.ts';
+import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
 
 const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
 
@@ -43,16 +43,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     id: manifestDriverId(m),
     description: m.description ?? `remote plugin ${r.plugin} (manifest ${loaded.path})`,
     profile: { ...m.profile, remote: true },
-    networking: {
-      networkDriver: r.plugin,
-      perHost: net.spansHosts === 'per-host',
-      global: net.spansHosts === 'swarm',
-      attachable: net.spansHosts === 'swarm',
-      ...(net.ipamDriver ? { ipamDriver: net.ipamDriver } : {}),
-      ...(net.ipamOptions ? { ipamOptions: net.ipamOptions } : {}),
-      ...(net.options ? { options: net.options } : {}),
-      splitRangePerHost: net.splitRangePerHost ?? false,
-    },
+    networking: dockerNetworkingOf(m, r.plugin),
     unsupportedReason: (lab) => {
       if (r.launch) return lab.kind === 'netns' ? undefined : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its socket, spec or tcp address';
       if (lab.kind !== 'local') return "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch command";
