@@ -27,6 +27,16 @@ export function parseCidr(cidr: string, min = 8, max = 30): Subnet {
   return { cidr: `${intToIp(network)}/${prefix}`, network, prefix, size };
 }
 
+/** Whether `ip` is a host address of `subnet` (neither its network nor its broadcast address). */
+export function inSubnet(ip: string, subnet: Subnet): boolean {
+  try {
+    const n = ipToInt(ip);
+    return n > subnet.network && n < subnet.network + subnet.size - 1;
+  } catch {
+    return false;
+  }
+}
+
 /** The first usable address: the gateway by convention. */
 export function gatewayOf(subnet: Subnet): string {
   return intToIp(subnet.network + 1);

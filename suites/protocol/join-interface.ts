@@ -1,3 +1,4 @@
+import { inSubnet, parseCidr } from '../../drivers/reference/ipam.ts';
 import { run } from '../../lab/linux/command.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { runLifecycle } from './lifecycle.ts';
@@ -29,7 +30,7 @@ export default defineCheck({
           return;
         }
         const gateway = (lc.steps.at(-1)!.exchange.body as { Gateway?: string }).Gateway;
-        if (gateway && !gateway.startsWith(lc.network.pool.split('.').slice(0, 3).join('.') + '.')) problems.push(`Gateway ${gateway} is outside the pool ${lc.network.pool}`);
+        if (gateway && !inSubnet(gateway, parseCidr(lc.network.pool))) problems.push(`Gateway ${gateway} is outside the pool ${lc.network.pool}`);
         const name = `${lc.dstPrefix}0`;
         const moved = ctx.record('plugin host', await run(['ip', 'link', 'set', src, 'netns', lc.sandbox.key], { netns }));
         if (moved.exitCode !== 0) problems.push(`moving ${src} into the sandbox failed: ${moved.output.trim()}`);

@@ -1,7 +1,6 @@
 import type { EtcdClient } from '../../../lab/kv/etcd-client.ts';
 import { runJson } from '../../../lab/linux/command.ts';
-import { gatewayOf, hostAddresses, intToIp, parseCidr, type Subnet } from '../ipam.ts';
-import { inSubnet } from './options.ts';
+import { gatewayOf, hostAddresses, inSubnet, intToIp, parseCidr, type Subnet } from '../ipam.ts';
 import { PluginError, type PluginService } from './server.ts';
 
 const LOCAL_SPACE = 'CnmRefLocal';

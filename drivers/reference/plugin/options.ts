@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ipToInt, parseCidr, type Subnet } from '../ipam.ts';
+import { inSubnet, parseCidr, type Subnet } from '../ipam.ts';
 import { PluginError } from './server.ts';
 
 /** The user's `-o` options: Docker nests them under `com.docker.network.generic`. */
@@ -36,15 +36,6 @@ export function ipv4Pool(request: Record<string, unknown>): { subnet: Subnet; ga
   const gateway = first.Gateway.split('/')[0]!;
   if (!inSubnet(gateway, subnet)) throw new PluginError(`CreateNetwork: gateway ${first.Gateway} is outside the pool ${subnet.cidr}`);
   return { subnet, gateway };
-}
-
-export function inSubnet(ip: string, subnet: Subnet): boolean {
-  try {
-    const n = ipToInt(ip);
-    return n > subnet.network && n < subnet.network + subnet.size - 1;
-  } catch {
-    return false;
-  }
 }
 
 /** An endpoint's address: a CIDR inside the network's subnet (plain IP returned). */
