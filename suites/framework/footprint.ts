@@ -14,9 +14,9 @@ const ENGINE_STATE = /docker_gwbridge|^iptables -A FORWARD -j DOCKER-USER$/;
 
 /**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
- * namespace, its iptables rules, and the run's KV keys. Compared before and after a lifecycle.
+ * namespace, its iptables rules and the namespaces named after it. Compared before and after a lifecycle.
  */
-export async function hostFootprint(ctx: CheckContext, host: LabHost): Promise<string[]> {
+export async function hostFootprint(host: LabHost): Promise<string[]> {
   return namespaceFootprint(host.netns, `${host.name}-`);
 }
 

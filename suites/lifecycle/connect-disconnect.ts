@@ -3,7 +3,7 @@ import { footprintDiff, hostFootprint, kvFootprint } from '../framework/footprin
 import { sandboxInterfaces } from '../framework/interfaces.ts';
 
 async function footprints(ctx: Parameters<Parameters<typeof defineCheck>[0]['run']>[0]) {
-  const perHost = await Promise.all(ctx.lab.hosts.map(async (h) => [h.name, await hostFootprint(ctx, h)] as const));
+  const perHost = await Promise.all(ctx.lab.hosts.map(async (h) => [h.name, await hostFootprint(h)] as const));
   return { hosts: Object.fromEntries(perHost), kv: await kvFootprint(ctx) };
 }
 
