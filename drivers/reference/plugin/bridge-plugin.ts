@@ -1,7 +1,7 @@
 import { mustRun, run } from '../../../lab/linux/command.ts';
 import { BridgeFabric, type BridgePlace } from '../bridge-fabric.ts';
-import { macFromIp, type Subnet } from '../ipam.ts';
-import { endpointAddress, genericOptions, ipv4Pool, isInternal, mtuOption, shortId, tcpPortMap } from './options.ts';
+import type { Subnet } from '../ipam.ts';
+import { genericOptions, ipv4Pool, isInternal, known, mtuOption, newEndpoint, shortId, tcpPortMap } from './options.ts';
 import { PluginError, type PluginService } from './server.ts';
 
 interface BridgeEndpoint {
@@ -26,16 +26,8 @@ interface BridgeNet {
 export function bridgePlugin(place: BridgePlace): PluginService {
   const networks = new Map<string, BridgeNet>();
 
-  const network = (id: unknown): BridgeNet => {
-    const n = networks.get(String(id));
-    if (!n) throw new PluginError(`no network ${String(id)} on this plugin`);
-    return n;
-  };
-  const endpoint = (n: BridgeNet, id: unknown): BridgeEndpoint => {
-    const ep = n.endpoints.get(String(id));
-    if (!ep) throw new PluginError(`no endpoint ${String(id)} on this network`);
-    return ep;
-  };
+  const network = (id: unknown) => known(networks, id, 'network');
+  const endpoint = (n: BridgeNet, id: unknown) => known(n.endpoints, id, 'endpoint');
   const dropVeth = (ep: BridgeEndpoint) => run(['ip', 'link', 'delete', ep.hostIf], { netns: place.netns });
 
   return {
@@ -66,16 +58,9 @@ export function bridgePlugin(place: BridgePlace): PluginService {
       },
       'NetworkDriver.CreateEndpoint': async (req) => {
         const n = network(req.NetworkID);
-        const id = String(req.EndpointID);
-        if (n.endpoints.has(id)) throw new PluginError(`endpoint ${id} exists already`);
-        const iface = (req.Interface ?? {}) as { Address?: string; MacAddress?: string };
-        const ip = endpointAddress(iface.Address, n.subnet);
-        if (!ip) throw new PluginError('CreateEndpoint: no Interface.Address: this driver takes addresses from IPAM and assigns none itself');
-        const mac = iface.MacAddress || macFromIp(ip);
-        const short = shortId(String(req.NetworkID), id);
-        n.endpoints.set(id, { ip, mac, hostIf: `vb${short}`, peer: `cb${short}`, joined: false, published: tcpPortMap(req.Options) });
-        // only what Docker left empty may be filled in
-        return iface.MacAddress ? {} : { Interface: { MacAddress: mac } };
+        const ep = newEndpoint(req, n.subnet, n.endpoints, 'b', 'this driver takes addresses from IPAM and assigns none itself');
+        n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false, published: tcpPortMap(req.Options) });
+        return ep.reply;
       },
       'NetworkDriver.EndpointOperInfo': async (req) => {
         const ep = endpoint(network(req.NetworkID), req.EndpointID);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { inSubnet, parseCidr, type Subnet } from '../ipam.ts';
+import { inSubnet, macFromIp, parseCidr, type Subnet } from '../ipam.ts';
 import { PluginError } from './server.ts';
 
 /** The user's `-o` options: Docker nests them under `com.docker.network.generic`. */
@@ -60,4 +60,34 @@ export function tcpPortMap(options: unknown): { port: number; hostPort: number }
   return list
     .filter((b) => b && b.Proto === 6 && Number.isInteger(b.Port) && Number.isInteger(b.HostPort) && b.HostPort! > 0)
     .map((b) => ({ port: b.Port!, hostPort: b.HostPort! }));
+}
+
+/** The entry `id` names, or a refusal saying there is none (an error answer, never a crash). */
+export function known<T>(map: Map<string, T>, id: unknown, what: string): T {
+  const entry = map.get(String(id));
+  if (!entry) throw new PluginError(`no ${what} ${String(id)}`);
+  return entry;
+}
+
+export interface NewEndpoint {
+  id: string;
+  ip: string;
+  mac: string;
+  /** veth names: `v<tag><digest>` on the network's side, `c<tag><digest>` for the sandbox. */
+  hostIf: string;
+  peer: string;
+  /** CreateEndpoint's reply: only what Docker left empty is filled in. */
+  reply: object;
+}
+
+/** What every CreateEndpoint checks and derives; `noAddress` says what to do when Docker sent no address. */
+export function newEndpoint(req: Record<string, unknown>, subnet: Subnet, existing: Map<string, unknown>, tag: string, noAddress: string): NewEndpoint {
+  const id = String(req.EndpointID);
+  if (existing.has(id)) throw new PluginError(`endpoint ${id} exists already`);
+  const iface = (req.Interface ?? {}) as { Address?: string; MacAddress?: string };
+  const ip = endpointAddress(iface.Address, subnet);
+  if (!ip) throw new PluginError(`CreateEndpoint: no Interface.Address: ${noAddress}`);
+  const mac = iface.MacAddress || macFromIp(ip);
+  const short = shortId(String(req.NetworkID), id);
+  return { id, ip, mac, hostIf: `v${tag}${short}`, peer: `c${tag}${short}`, reply: iface.MacAddress ? {} : { Interface: { MacAddress: mac } } };
 }

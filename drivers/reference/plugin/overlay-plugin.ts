@@ -1,9 +1,9 @@
 import type { EtcdClient } from '../../../lab/kv/etcd-client.ts';
 import { mustRun, run } from '../../../lab/linux/command.ts';
-import { macFromIp, type Subnet } from '../ipam.ts';
+import type { Subnet } from '../ipam.ts';
 import { OverlayFabric, type OverlayPlace, type PublishedEndpoint } from '../overlay-fabric.ts';
 import { parseVniRange, VniAllocator, type VniRange } from '../vni-allocator.ts';
-import { endpointAddress, genericOptions, ipv4Pool, shortId } from './options.ts';
+import { genericOptions, ipv4Pool, known, newEndpoint, shortId } from './options.ts';
 import { PluginError, type PluginService } from './server.ts';
 
 interface OverlayEndpoint {
@@ -58,16 +58,8 @@ export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix:
     for (const n of carrying(local.pool)) void (event.type === 'put' ? n.fabric.program(ep) : n.fabric.unprogram(ep));
   });
 
-  const network = (id: unknown): OverlayNet => {
-    const n = networks.get(String(id));
-    if (!n) throw new PluginError(`no network ${String(id)} on this plugin`);
-    return n;
-  };
-  const endpoint = (n: OverlayNet, id: unknown): OverlayEndpoint => {
-    const ep = n.endpoints.get(String(id));
-    if (!ep) throw new PluginError(`no endpoint ${String(id)} on this network`);
-    return ep;
-  };
+  const network = (id: unknown) => known(networks, id, 'network');
+  const endpoint = (n: OverlayNet, id: unknown) => known(n.endpoints, id, 'endpoint');
   const dropVeth = async (n: OverlayNet, ep: OverlayEndpoint) => {
     await run(['ip', 'link', 'delete', ep.peer], { netns: place.netns });
     await run(['ip', 'link', 'delete', ep.hostIf], { netns: n.fabric.netns });
@@ -137,15 +129,9 @@ export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix:
       },
       'NetworkDriver.CreateEndpoint': async (req) => {
         const n = network(req.NetworkID);
-        const id = String(req.EndpointID);
-        if (n.endpoints.has(id)) throw new PluginError(`endpoint ${id} exists already`);
-        const iface = (req.Interface ?? {}) as { Address?: string; MacAddress?: string };
-        const ip = endpointAddress(iface.Address, n.subnet);
-        if (!ip) throw new PluginError('CreateEndpoint: no Interface.Address: use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts');
-        const mac = iface.MacAddress || macFromIp(ip);
-        const short = shortId(String(req.NetworkID), id);
-        n.endpoints.set(id, { ip, mac, hostIf: `vo${short}`, peer: `co${short}`, joined: false });
-        return iface.MacAddress ? {} : { Interface: { MacAddress: mac } };
+        const ep = newEndpoint(req, n.subnet, n.endpoints, 'o', 'use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts');
+        n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false });
+        return ep.reply;
       },
       'NetworkDriver.EndpointOperInfo': async (req) => {
         const n = network(req.NetworkID);
