@@ -5,14 +5,12 @@ import type { Driver, RemotePluginTarget } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
 import { resolvePluginAddress } from '../remote/plugin-client.ts';
-import { startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
+import { HARNESS_COMMAND, startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
 import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
-
-const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
 
 /** A launch command with its placeholders filled in for one host; `{harness}` is node plus this CLI (two arguments). */
 export function launchArgv(command: string[], values: Record<string, string>): string[] {
-  return command.flatMap((arg) => (arg === '{harness}' ? [process.execPath, CLI] : [arg.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m)]));
+  return command.flatMap((arg) => (arg === '{harness}' ? HARNESS_COMMAND : [arg.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m)]));
 }
 
 function placeholders(lab: StartedLab, host: LabHost, loaded: LoadedManifest): Record<string, string> {

@@ -6,6 +6,9 @@ import { PluginClient } from './plugin-client.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 
+/** This harness as a command (`{harness}` in a manifest's launch command): node and the CLI. */
+export const HARNESS_COMMAND = [process.execPath, new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname];
+
 /** A plugin process running in a lab host's network namespace. */
 export interface PluginProcess extends AsyncDisposable {
   host: LabHost;

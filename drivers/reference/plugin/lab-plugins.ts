@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import type { LabHost } from '../../../lab/host.ts';
 import type { StartedLab } from '../../../lab/lab.ts';
-import { startPluginProcess, type PluginProcess } from '../../remote/plugin-process.ts';
+import { HARNESS_COMMAND, startPluginProcess, type PluginProcess } from '../../remote/plugin-process.ts';
 import { PLUGIN_NAMES } from './serve.ts';
-
-const CLI = new URL('../../../bin/cnm-harness.mjs', import.meta.url).pathname;
 
 /** The reference plugin process of one lab host. */
 export interface HostPlugins {
@@ -35,7 +33,7 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
     hosts.map(({ host, sockets, logFile }) => {
       const args = ['plugin', 'serve', '--dir', host.descriptor.pluginDir, '--host-name', host.name, '--uplink', 'eth0', '--address', host.descriptor.underlayAddress!];
       if (lab.descriptor.kv) args.push('--kv-socket', lab.descriptor.kv.socketPath, '--kv-prefix', lab.descriptor.kv.prefix);
-      return startPluginProcess(host, [process.execPath, CLI, ...args], Object.values(sockets), logFile);
+      return startPluginProcess(host, [...HARNESS_COMMAND, ...args], Object.values(sockets), logFile);
     }),
   );
   const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
