@@ -92,6 +92,10 @@ export class RefOverlayNetwork implements StartedNetwork {
       sandbox.setAddress(this, ip);
       const published: PublishedEndpoint = { ip, mac, host: host.name, underlay: host.descriptor.underlayAddress! };
       await this.kv.put(key, JSON.stringify(published));
+      // the hosts already on the network learn the endpoint before attach returns, as Docker's
+      // Join does: the etcd watch would program them too, but only eventually (under load, after
+      // the first probes had timed out); `replace` makes the watch's second programming harmless
+      for (const [name, fabric] of this.fabrics) if (name !== host.name) await fabric.program(published);
       return ip;
     } catch (e) {
       await this.kv.delete(`${this.keyPrefix}ipam/${ip}`);
@@ -104,6 +108,8 @@ export class RefOverlayNetwork implements StartedNetwork {
     if (!ep) return;
     this.endpoints.delete(sandbox.id);
     await this.kv.delete(ep.key);
+    const gone: PublishedEndpoint = { ip: ep.ip, mac: macFromIp(ep.ip), host: sandbox.host.name, underlay: sandbox.host.descriptor.underlayAddress! };
+    for (const [name, fabric] of this.fabrics) if (name !== sandbox.host.name) await fabric.unprogram(gone);
     await ep.endpoint.remove();
     await this.kv.delete(`${this.keyPrefix}ipam/${ep.ip}`);
     sandbox.forgetAddress(this);
