@@ -12,7 +12,10 @@ import { CHECKS } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import { certificatePasses, defaultClaims, judgeLevels, type Level } from '../suites/levels.ts';
 import type { CeilingName } from '../suites/perf/ceilings.ts';
-import { runBench } from '../suites/perf/bench.ts';
+import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
+
+/** Six short repeats: the fewest whose [min, max] covers the median with 95% (informational level). */
+const CERTIFY_REPEATS: RepeatPlan = { min: 6, max: 6, precision: 0.1 };
 import { ConfigError } from './config.ts';
 import { harnessVersion, labSession } from './session.ts';
 
@@ -73,7 +76,7 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
     });
     if (config.performance && claimed.includes('performance') && !signal.aborted) {
       log('performance (informational): a short bench beside the machine\'s ceiling …');
-      const out = await runBench({ lab, drivers: [driver], ceilings: ceilingsFor(driver), repeats: 3, durationS: 1, udpRate: 1e9, pingCount: 50, signal, onProgress: () => undefined });
+      const out = await runBench({ lab, drivers: [driver], ceilings: ceilingsFor(driver), repeats: CERTIFY_REPEATS, durationS: 1, udpRate: 1e9, pingCount: 50, signal, onProgress: () => undefined });
       for (const r of out.results) push(r, true);
       ratios = out.ratios;
     }

@@ -1,33 +1,42 @@
 import { describe as suite, expect, it } from 'vitest';
 import { parseIperf } from './iperf3.ts';
-import { describe, pairedRatio, quantile, t95 } from './stats.ts';
+import { describe, medianRank, pairedRatio, quantile, withinOfMedian } from './stats.ts';
 
 suite('stats', () => {
-  it('describes samples: median, extremes, a t interval around the mean', () => {
+  it('describes samples: median, extremes, and a distribution-free interval of the median', () => {
     const f = describe([10, 12, 11, 13, 9]);
     expect(f).toMatchObject({ n: 5, median: 11, mean: 11, min: 9, max: 13 });
-    // sd = 1.5811, t(4) = 2.776 → half-width 1.963
-    expect(f.ci95[0]).toBeCloseTo(9.037, 2);
-    expect(f.ci95[1]).toBeCloseTo(12.963, 2);
+    // below 6 samples no pair of order statistics covers 95%: [min, max], and the coverage it has (30/32)
+    expect(f.ci95).toEqual([9, 13]);
+    expect(f.confidence).toBeCloseTo(0.9375, 6);
     expect(describe([7]).ci95).toEqual([7, 7]);
-    expect(describe([1, 9]).ci95[0]).toBe(0);
-    expect(describe([1, 9], false).ci95[0]).toBeLessThan(0);
     expect(() => describe([])).toThrow(/no samples/);
   });
-  it('interpolates quantiles and uses the normal quantile past 30 degrees of freedom', () => {
+  it('takes the order statistics whose binomial coverage reaches 95%', () => {
+    // the standard table: n=6..8 → x(1), n=9..11 → x(2), n=12..14 → x(3), n=17 → x(5), n=30 → x(10)
+    expect([6, 8, 9, 11, 12, 14, 17, 20, 30].map((n) => medianRank(n).k)).toEqual([1, 1, 2, 2, 3, 3, 5, 6, 10]);
+    expect(medianRank(10).confidence).toBeCloseTo(0.9785, 4);
+    expect(medianRank(17).confidence).toBeCloseTo(0.951, 3);
+  });
+  it('sheds a repeat that stolen time dragged down, where a t interval of the mean would not', () => {
+    const xs = [9.8, 9.6, 10.1, 9.9, 6.1, 9.7, 10.0, 9.8, 9.5, 10.2];
+    const f = describe(xs);
+    expect(f.ci95).toEqual([9.5, 10.1]); // x(2), x(9) of 10: the 6.1 falls outside
+    expect(withinOfMedian(f, 0.1)).toBe(true);
+    expect(withinOfMedian(describe([9.8, 9.6, 10.1, 6.2, 6.1, 9.7, 10.0, 9.8, 9.5, 10.2]), 0.1)).toBe(false);
+  });
+  it('interpolates quantiles', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantile([5, 1, 3], 0.99)).toBeCloseTo(4.96, 5);
-    expect(t95(1)).toBe(12.706);
-    expect(t95(100)).toBe(1.96);
   });
-  it('pairs interleaved repeats for a ratio with its interval', () => {
+  it('pairs interleaved repeats for a ratio: the median of per-repeat ratios with its interval', () => {
     const r = pairedRatio([9, 18, 27], [10, 20, 30]);
     expect(r.value).toBeCloseTo(0.9, 10);
     expect(r.ci95[0]).toBeCloseTo(0.9, 10);
     expect(r.ci95[1]).toBeCloseTo(0.9, 10);
-    const noisy = pairedRatio([8, 10], [10, 10]);
-    expect(noisy.ci95[0]).toBeLessThan(noisy.value);
-    expect(noisy.ci95[1]).toBeGreaterThan(noisy.value);
+    const noisy = pairedRatio([8, 10, 9], [10, 10, 10]);
+    expect(noisy.value).toBeCloseTo(0.9, 10);
+    expect(noisy.ci95).toEqual([0.8, 1]);
   });
 });
 

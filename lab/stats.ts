@@ -1,12 +1,5 @@
 /** Small statistics for benchmarks: pure functions. */
 
-/** Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond. */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
-export function t95(df: number): number {
-  return df >= 1 && df <= 30 ? T95[df - 1]! : 1.96;
-}
-
 export function quantile(xs: number[], q: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -22,19 +15,49 @@ export interface Figure {
   mean: number;
   min: number;
   max: number;
-  /** 95% confidence interval of the mean (Student's t); a single sample has none: [x, x]. */
+  /**
+   * Confidence interval of the median, distribution-free: the order statistics x(k), x(n−k+1) for
+   * the largest k whose binomial coverage is at least 95%. It holds however the samples are
+   * distributed — these are not normal: a hypervisor's stolen time drags the odd repeat far below
+   * the rest, and one such repeat widens a t interval of the mean by half again. Below 6 samples
+   * no k reaches 95%: the interval is [min, max] and `confidence` says how much it covers.
+   */
   ci95: [number, number];
+  /** The coverage the interval actually has (≥ 0.95 from 6 samples on). */
+  confidence: number;
 }
 
-/** `nonNegative`: the quantity cannot be below zero (throughput, latency), so neither can its interval. */
-export function describe(xs: number[], nonNegative = true): Figure {
+function binomialHalf(n: number, i: number): number {
+  // C(n, i) / 2^n without overflow
+  let p = 1;
+  for (let j = 1; j <= i; j++) p *= (n - i + j) / j;
+  return p / 2 ** n;
+}
+
+/** The 1-based rank k of the lower bound of the median's 95% interval, and the coverage it gives. */
+export function medianRank(n: number): { k: number; confidence: number } {
+  let best = { k: 1, confidence: 0 };
+  for (let k = 1; k <= Math.floor((n + 1) / 2); k++) {
+    let cover = 0;
+    for (let i = k; i <= n - k; i++) cover += binomialHalf(n, i);
+    if (k === 1 || cover >= 0.95) best = { k, confidence: cover };
+    if (cover < 0.95) break;
+  }
+  return best;
+}
+
+export function describe(xs: number[]): Figure {
   if (!xs.length) throw new Error('no samples');
   const n = xs.length;
+  const s = [...xs].sort((a, b) => a - b);
   const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  const half = n > 1 ? (t95(n - 1) * sd) / Math.sqrt(n) : 0;
-  const lo = nonNegative ? Math.max(0, mean - half) : mean - half;
-  return { n, median: quantile(xs, 0.5), mean, min: Math.min(...xs), max: Math.max(...xs), ci95: [lo, mean + half] };
+  const { k, confidence } = n > 1 ? medianRank(n) : { k: 1, confidence: 0 };
+  return { n, median: quantile(s, 0.5), mean, min: s[0]!, max: s[n - 1]!, ci95: [s[k - 1]!, s[n - k]!], confidence };
+}
+
+/** Whether the interval lies within ±`tolerance` (a fraction) of the median. */
+export function withinOfMedian(f: Figure, tolerance: number): boolean {
+  return f.ci95[0] >= f.median * (1 - tolerance) && f.ci95[1] <= f.median * (1 + tolerance);
 }
 
 export interface Ratio {
@@ -44,12 +67,13 @@ export interface Ratio {
 }
 
 /**
- * The ratio of two cases measured side by side: the mean of the per-repeat ratios a[i]/b[i]
- * (interleaved repeats pair naturally), with its t interval.
+ * The ratio of two cases measured side by side: the median of the per-repeat ratios a[i]/b[i]
+ * (interleaved repeats pair naturally: noise that falls on both cancels), with the same
+ * distribution-free interval as every figure.
  */
 export function pairedRatio(a: number[], b: number[]): Ratio {
   const n = Math.min(a.length, b.length);
   const ratios = Array.from({ length: n }, (_, i) => a[i]! / b[i]!).filter((r) => Number.isFinite(r));
   const f = describe(ratios);
-  return { value: f.mean, ci95: f.ci95, n: f.n };
+  return { value: f.median, ci95: f.ci95, n: f.n };
 }

@@ -28,7 +28,7 @@ export function benchTable(results: CheckResult[]): string {
   }
   const ratios = results.find((r) => r.check === 'throughput/ratios')?.metrics?.ratios as Record<string, { value: number; ci95: [number, number] }> | undefined;
   if (ratios && Object.keys(ratios).length) {
-    lines.push('', 'ratios (TCP single stream, paired interleaved repeats):');
+    lines.push('', 'ratios (TCP single stream; the median of per-repeat ratios, 95% interval):');
     for (const [k, v] of Object.entries(ratios)) lines.push(`  ${k.padEnd(44)} ${v.value.toFixed(2)}  [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`);
   }
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import { mustRun, run } from './command.ts';
 
-export type Table = 'filter' | 'nat';
+export type Table = 'filter' | 'nat' | 'raw';
 
 /** iptables in a namespace; `-w` waits for the xtables lock instead of failing when Docker holds it. */
 export function iptables(netns: string | undefined, table: Table, args: string[], must = true) {

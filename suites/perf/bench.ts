@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import { IperfError, pingRtts, runIperfClient, startIperfServer, type IperfServer } from '../../lab/iperf3.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
-import { describe, pairedRatio, quantile, type Ratio } from '../../lab/stats.ts';
+import { describe, pairedRatio, quantile, withinOfMedian, type Figure, type Ratio } from '../../lab/stats.ts';
 import type { CheckResult, Evidence, ResultMode } from '../framework/result.ts';
 import { CEILINGS, type CeilingName } from './ceilings.ts';
 import { driverPairs } from './driver-pairs.ts';
@@ -12,7 +13,11 @@ export interface BenchOptions {
   lab: StartedLab;
   drivers: Driver[];
   ceilings: CeilingName[];
-  repeats: number;
+  /**
+   * Interleaved repeats: exactly `min` when `max` is not above it; otherwise at least `min`, then
+   * on until every TCP figure's interval lies within ±`precision` of its median, or `max`.
+   */
+  repeats: RepeatPlan;
   durationS: number;
   /** UDP offered load, bits per second. */
   udpRate: number;
@@ -41,16 +46,62 @@ interface Series {
   evidence: Evidence[];
 }
 
+export interface RepeatPlan {
+  min: number;
+  max: number;
+  /** A fraction: 0.1 = the interval within ±10% of the median. */
+  precision: number;
+}
+
 export interface BenchOutput {
   results: CheckResult[];
   ratios: Record<string, Ratio>;
+  /** How many repeats ran, and whether every TCP figure reached the precision asked for. */
+  repeats: { done: number; precise: boolean; wide: string[] };
+}
+
+const TCP_MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel'];
+
+/** The TCP figures whose interval is still wider than the precision asked for, with their half-widths. */
+function wideFigures(series: Series[], precision: number): string[] {
+  return series
+    .filter((s) => TCP_MEASURES.includes(s.measure) && s.samples.length > 0)
+    .map((s) => ({ s, f: describe(s.samples.map((x) => x.value)) }))
+    .filter(({ f }) => !withinOfMedian(f, precision))
+    .map(({ s, f }) => `${pairName(s.pair)} ${s.measure} −${pct(1 - f.ci95[0] / f.median)}/+${pct(f.ci95[1] / f.median - 1)}`);
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** "95% CI", or — below 6 samples, where [min, max] is all there is — the coverage it has. */
+function intervalLabel(f: Figure): string {
+  return f.confidence >= 0.95 ? '95% CI' : `min–max, ${pct(f.confidence)} CI`;
 }
 
 function evidenceOf(pair: PerfPair, r: CommandResult): Evidence {
   return { host: pair.where, command: r.command, exitCode: r.exitCode, output: r.output.length > 1500 ? `${r.output.slice(0, 1500)}…` : r.output };
 }
 
+/** The machine's CPU counters (/proc/stat): all time, and time the hypervisor stole. */
+async function cpuTimes(): Promise<{ total: number; steal: number }> {
+  const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+
+/**
+ * One measure, with the share of the machine's CPU time the hypervisor stole meanwhile: the
+ * evidence for a repeat far below the rest (it says nothing about the driver).
+ */
 async function measure(pair: PerfPair, port: number, m: MeasureId, o: BenchOptions): Promise<{ sample: Sample; evidence: CommandResult }> {
+  const before = await cpuTimes();
+  const out = await measureOnce(pair, port, m, o);
+  const after = await cpuTimes();
+  const total = after.total - before.total;
+  out.sample.extra.stolenCpuPercent = total > 0 ? (100 * (after.steal - before.steal)) / total : 0;
+  return out;
+}
+
+async function measureOnce(pair: PerfPair, port: number, m: MeasureId, o: BenchOptions): Promise<{ sample: Sample; evidence: CommandResult }> {
   if (m === 'rtt') {
     const { rtts, evidence } = await pingRtts(pair.client, pair.address, o.pingCount);
     return { sample: { value: quantile(rtts, 0.5), extra: { p99: quantile(rtts, 0.99), samples: rtts.length } }, evidence };
@@ -130,7 +181,10 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
     // warm-up: one short TCP run per pair (caches, ARP, TCP metrics), not counted
     for (const [i, p] of pairs.entries()) await runIperfClient(p.client, p.address, BASE_PORT + i, { durationS: 1 }).catch(() => undefined);
     const t0 = Date.now();
-    for (let r = 0; r < o.repeats; r++) {
+    const { min, max, precision } = o.repeats;
+    let done = 0;
+    let wide: string[] = [];
+    for (let r = 0; r < Math.max(min, max); r++) {
       for (const s of series) {
         if (o.signal?.aborted) throw new Error('interrupted');
         const port = BASE_PORT + pairs.indexOf(s.pair);
@@ -143,9 +197,18 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
           if (e instanceof IperfError) s.evidence.push(...e.evidence.map((ev) => evidenceOf(s.pair, ev)));
         }
       }
-      progress(`repeat ${r + 1}/${o.repeats} done (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+      done = r + 1;
+      wide = wideFigures(series, precision);
+      const elapsed = `${((Date.now() - t0) / 1000).toFixed(0)}s`;
+      if (max <= min) {
+        progress(`repeat ${done}/${min} done (${elapsed})`);
+        continue;
+      }
+      const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
+      progress(`repeat ${done} (at least ${min}, at most ${max}) done (${elapsed}); ${status}`);
+      if (done >= min && !wide.length) break;
     }
-    return summarize(series, pairs);
+    return summarize(series, pairs, { done, precise: !wide.length, wide });
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     for (const p of pairs) await p.dispose().catch(() => undefined);
@@ -153,7 +216,7 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
   }
 }
 
-function summarize(series: Series[], pairs: PerfPair[]): BenchOutput {
+function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['repeats']): BenchOutput {
   const results: CheckResult[] = series.map((s) => {
     const base = { driver: s.pair.subject, mode: (s.pair.mode === 'lab' ? 'lab' : s.pair.mode) as ResultMode, check: `${CHECK[s.measure]}-${s.pair.placement}`, expected: null, evidence: s.evidence, durationMs: 0 };
     if (!s.samples.length) return { ...base, verdict: 'error' as const, reason: s.errors[0] ?? 'no sample', observed: null };
@@ -164,7 +227,7 @@ function summarize(series: Series[], pairs: PerfPair[]): BenchOutput {
     return {
       ...base,
       verdict: 'pass' as const,
-      reason: `${label} ${figure.median.toFixed(3)} ${unit} (95% CI ${figure.ci95[0].toFixed(3)}–${figure.ci95[1].toFixed(3)}, n=${figure.n})${s.errors.length ? `; ${s.errors.length} failed repeat(s): ${s.errors[0]}` : ''}`,
+      reason: `${label} ${figure.median.toFixed(3)} ${unit} (${intervalLabel(figure)} ${figure.ci95[0].toFixed(3)}–${figure.ci95[1].toFixed(3)}, n=${figure.n})${s.errors.length ? `; ${s.errors.length} failed repeat(s): ${s.errors[0]}` : ''}`,
       observed: { unit, ...figure },
       metrics: { unit, samples: s.samples.map((x) => x.value), ...figure, extras },
     };
@@ -182,10 +245,10 @@ function summarize(series: Series[], pairs: PerfPair[]): BenchOutput {
     verdict: Object.keys(ratios).length ? 'pass' : 'error',
     reason: Object.entries(ratios).map(([k, v]) => `${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`).join('; ') || 'no ratio could be computed',
     expected: null,
-    observed: { basis: 'TCP single stream, paired interleaved repeats' },
+    observed: { basis: 'TCP single stream: the median of per-repeat ratios of interleaved repeats, with its distribution-free 95% interval' },
     evidence: [],
     durationMs: 0,
-    metrics: { ratios },
+    metrics: { ratios, repeats },
   });
-  return { results, ratios };
+  return { results, ratios, repeats };
 }
