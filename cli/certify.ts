@@ -13,6 +13,7 @@ import { runChecks } from '../suites/framework/engine.ts';
 import { certificatePasses, defaultClaims, judgeLevels, type Level } from '../suites/levels.ts';
 import type { CeilingName } from '../suites/perf/ceilings.ts';
 import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
+import { DEFAULT_MAX_STOLEN_PERCENT } from './bench.ts';
 
 /** Six short repeats: the fewest whose [min, max] covers the median with 95% (informational level). */
 const CERTIFY_REPEATS: RepeatPlan = { min: 6, max: 6, precision: 0.1 };
@@ -76,7 +77,7 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
     });
     if (config.performance && claimed.includes('performance') && !signal.aborted) {
       log('performance (informational): a short bench beside the machine\'s ceiling …');
-      const out = await runBench({ lab, drivers: [driver], ceilings: ceilingsFor(driver), repeats: CERTIFY_REPEATS, durationS: 1, udpRate: 1e9, pingCount: 50, signal, onProgress: () => undefined });
+      const out = await runBench({ lab, drivers: [driver], ceilings: ceilingsFor(driver), repeats: CERTIFY_REPEATS, maxStolenPercent: DEFAULT_MAX_STOLEN_PERCENT, durationS: 1, udpRate: 1e9, pingCount: 50, signal, onProgress: () => undefined });
       for (const r of out.results) push(r, true);
       ratios = out.ratios;
     }

@@ -9,7 +9,7 @@ const lab = StartedLab.attach(inject('lab'));
 
 describe('bench smoke', () => {
   it('measures ref-bridge beside the veth ceiling and computes figures and a ratio with sane intervals', async () => {
-    const out = await runBench({ lab, drivers: [refBridge], ceilings: ['veth'], repeats: { min: 2, max: 3, precision: 0.001 }, durationS: 1, udpRate: 1e8, pingCount: 20 });
+    const out = await runBench({ lab, drivers: [refBridge], ceilings: ['veth'], repeats: { min: 2, max: 3, precision: 0.001 }, durationS: 1, udpRate: 1e8, pingCount: 20, maxStolenPercent: 5 });
     const byCheck = (driver: string, check: string) => out.results.find((r) => r.driver === driver && r.check === check);
     for (const driver of ['ref-bridge', 'veth-ceiling']) {
       const placement = driver === 'ref-bridge' ? 'same-host' : 'ceiling';
@@ -26,6 +26,10 @@ describe('bench smoke', () => {
         expect(m.ci95[0]).toBeGreaterThanOrEqual(0);
       }
     }
+    const tcp = byCheck('ref-bridge', 'throughput/tcp-single-same-host')!.metrics as { extras: Record<string, { samples: number[] }> };
+    // every sample says how much CPU the hypervisor stole meanwhile, and how often it was measured again for that
+    expect(tcp.extras.stolenCpuPercent!.samples.every((x) => x >= 0 && x <= 100)).toBe(true);
+    expect(tcp.extras.remeasured!.samples.every((x) => Number.isInteger(x) && x >= 0 && x <= 3)).toBe(true);
     const udp = byCheck('ref-bridge', 'throughput/udp-same-host')!.metrics as { extras: Record<string, { median: number }> };
     expect(udp.extras.lostPercent!.median).toBeGreaterThanOrEqual(0);
     expect(udp.extras.jitterMs!.median).toBeGreaterThanOrEqual(0);
