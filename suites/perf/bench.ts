@@ -91,9 +91,9 @@ async function cpuTimes(): Promise<{ total: number; steal: number }> {
 }
 
 /**
- * A sample measured while the hypervisor stole more than this share of the machine's CPU time is
- * measured again, at most this many times: throughput falls with stolen time almost linearly
- * (r ≈ −0.95 on this project's 2-core machines), and that says nothing about the driver.
+ * How often one sample is measured again while the hypervisor steals too much (`maxStolenPercent`):
+ * throughput falls with stolen time almost linearly (r ≈ −0.95 on this project's 2-core machines),
+ * and that says nothing about the driver. Bounded, so a steadily stolen-from machine still ends.
  */
 const MAX_REMEASURES = 3;
 
