@@ -3,7 +3,7 @@ import { access, chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from
 import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
 import { mustRun } from './linux/command.ts';
-import { PROBE_PORTS } from './probes.ts';
+import { PROBE_SERVERS } from './probes.ts';
 import { LABEL_PROBE } from './run-id.ts';
 
 /**
@@ -19,8 +19,7 @@ const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin
 
 const SERVE_SCRIPT = `#!/bin/sh
 # Probe servers: each answers with the address the connection came from.
-socat TCP-LISTEN:${PROBE_PORTS.tcp},fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' 2>/dev/null &
-socat UDP-RECVFROM:${PROBE_PORTS.udp},fork SYSTEM:'echo $SOCAT_PEERADDR' 2>/dev/null &
+${PROBE_SERVERS.map((server) => `socat ${server} 2>/dev/null &`).join('\n')}
 exec sleep 2147483647
 `;
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { netnsPath } from './linux/command.ts';
 import { kill } from './linux/processes.ts';
-import { PROBE_PORTS } from './probes.ts';
+import { PROBE_PORTS, PROBE_SERVERS } from './probes.ts';
 
 export interface ProbeServers {
   stop(): void;
@@ -13,11 +13,10 @@ export interface ProbeServers {
  * and nothing else in the namespace; the reaper kills whatever is inside a run's namespaces anyway.
  */
 export function startProbeServers(netns: string): ProbeServers {
-  const servers = [`TCP-LISTEN:${PROBE_PORTS.tcp},fork,reuseaddr`, `UDP-RECVFROM:${PROBE_PORTS.udp},fork`];
   const pids: number[] = [];
-  for (const listen of servers) {
+  for (const server of PROBE_SERVERS) {
     // the shell stays as socat's parent, its command line naming the namespace: a leak shows in `ps`
-    const script = `socat ${listen} 'SYSTEM:echo $SOCAT_PEERADDR'; : ${netnsPath(netns)}`;
+    const script = `socat ${server}; : ${netnsPath(netns)}`;
     const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], { detached: true, stdio: 'ignore' });
     child.unref();
     if (child.pid) pids.push(child.pid);
