@@ -1,9 +1,9 @@
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { validatorFor } from '../lab/schema.ts';
 import type { Certificate } from '../reports/certificate.ts';
+import { testTempDir } from '../lab/testing/temp-dir.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const MANIFESTS = new URL('../fixtures/manifests/', import.meta.url).pathname;
@@ -17,7 +17,7 @@ async function certificateIn(dir: string): Promise<Certificate> {
 
 describe('certify and verify', () => {
   it('the reference overlay plugin passes every claimed level; verify accepts its results and rejects a changed copy', async () => {
-    const dir = await mkdtemp(`${tmpdir()}/cnm-cert-`);
+    const dir = await testTempDir('cnm-cert-');
     const r = await cli(['certify', `${MANIFESTS}ref-overlay.json`, '--hosts', '2', '--report', dir, '--no-performance']);
     expect(r.exitCode, r.all).toBe(0);
     const cert = await certificateIn(dir);
@@ -44,7 +44,7 @@ describe('certify and verify', () => {
   });
 
   it('the deliberately broken plugin fails Core and Protocol with evidence, in bounded time', async () => {
-    const dir = await mkdtemp(`${tmpdir()}/cnm-cert-`);
+    const dir = await testTempDir('cnm-cert-');
     const t0 = Date.now();
     const r = await cli(['certify', `${MANIFESTS}broken-plugin.json`, '--hosts', '2', '--report', dir, '--no-performance']);
     expect(r.exitCode, r.all).toBe(1);
@@ -61,7 +61,7 @@ describe('certify and verify', () => {
   });
 
   it('an invalid manifest exits 2 before any lab is made, naming the JSON path', async () => {
-    const dir = await mkdtemp(`${tmpdir()}/cnm-cert-`);
+    const dir = await testTempDir('cnm-cert-');
     await writeFile(`${dir}/bad.json`, JSON.stringify({ name: 'x', kind: 'docker', docker: { driver: 'weave' }, profile: { mode: 'bridge' } }));
     const r = await cli(['certify', `${dir}/bad.json`, '--report', dir]);
     expect(r.exitCode).toBe(2);

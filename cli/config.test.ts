@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveRunConfig } from './config.ts';
+import { testTempDir } from '../lab/testing/temp-dir.ts';
 
 describe('resolveRunConfig', () => {
   it('defaults to the 2-host netns lab and ./cnm-report', () => {
     expect(resolveRunConfig({}, {})).toEqual({ hosts: 2, lab: 'netns', report: './cnm-report' });
   });
   it('layers file < environment < flags', async () => {
-    const dir = await mkdtemp(`${tmpdir()}/cfg-`);
+    const dir = await testTempDir('cfg-');
     await writeFile(`${dir}/c.json`, JSON.stringify({ hosts: 3, checks: 'isolation', drivers: ['docker-none'] }));
     const cfg = resolveRunConfig({ config: `${dir}/c.json`, drivers: 'docker-bridge,docker-host' }, { CNM_HARNESS_HOSTS: '4' });
     expect(cfg).toMatchObject({ hosts: 4, checks: 'isolation', drivers: ['docker-bridge', 'docker-host'] });
@@ -16,7 +16,7 @@ describe('resolveRunConfig', () => {
   it('names the JSON path and what was expected', async () => {
     expect(() => resolveRunConfig({ hosts: '0' }, {})).toThrow(/\/hosts: must be >= 1/);
     expect(() => resolveRunConfig({ hosts: 'two' }, {})).toThrow(/\/hosts: must be integer/);
-    const dir = await mkdtemp(`${tmpdir()}/cfg-`);
+    const dir = await testTempDir('cfg-');
     await writeFile(`${dir}/c.json`, JSON.stringify({ lab: 'cloud', color: true }));
     let err: unknown;
     try {
@@ -34,7 +34,7 @@ describe('resolveRunConfig', () => {
   });
   it('reports an unreadable or non-JSON config file', async () => {
     expect(() => resolveRunConfig({ config: '/nonexistent.json' }, {})).toThrow(/cannot read config file/);
-    const dir = await mkdtemp(`${tmpdir()}/cfg-`);
+    const dir = await testTempDir('cfg-');
     await writeFile(`${dir}/bad.json`, '{ hosts: 2');
     expect(() => resolveRunConfig({ config: `${dir}/bad.json` }, {})).toThrow(/is not JSON/);
   });

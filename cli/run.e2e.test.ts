@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import Dockerode from 'dockerode';
@@ -10,12 +9,13 @@ import { addNetns, deleteNetns, listNetns } from '../lab/linux/netns.ts';
 import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 import { validatorFor } from '../lab/schema.ts';
+import { testTempDir } from '../lab/testing/temp-dir.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
 
 async function reportDir(): Promise<string> {
-  return mkdtemp(`${tmpdir()}/cnm-report-`);
+  return testTempDir('cnm-report-');
 }
 
 /** Waits until the child prints a line matching `pattern`. */
