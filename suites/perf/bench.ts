@@ -14,8 +14,9 @@ export interface BenchOptions {
   drivers: Driver[];
   ceilings: CeilingName[];
   /**
-   * Interleaved repeats: exactly `min` when `max` is not above it; otherwise at least `min`, then
-   * on until every TCP figure's interval lies within ±`precision` of its median, or `max`.
+   * Interleaved repeats: exactly `min` rounds of every case when `max` is not above it; otherwise
+   * `min` rounds of every case, then rounds of only the TCP figures whose interval is still wider
+   * than ±`precision` of its median (interleaved among themselves), until none is or `max`.
    */
   repeats: RepeatPlan;
   durationS: number;
@@ -38,6 +39,8 @@ const BASE_PORT = 5201;
 interface Sample {
   value: number;
   extra: Record<string, number>;
+  /** The round it was measured in: ratios pair the samples of one round. */
+  round?: number;
 }
 
 interface Series {
@@ -58,19 +61,24 @@ export interface RepeatPlan {
 export interface BenchOutput {
   results: CheckResult[];
   ratios: Record<string, Ratio>;
-  /** How many repeats ran, and whether every TCP figure reached the precision asked for. */
-  repeats: { done: number; precise: boolean; wide: string[] };
+  /**
+   * How many rounds ran (`done`: the most samples any figure has; `full`: rounds of every case),
+   * and whether every TCP figure reached the precision asked for.
+   */
+  repeats: { done: number; full: number; precise: boolean; wide: string[] };
 }
 
 const TCP_MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel'];
 
-/** The TCP figures whose interval is still wider than the precision asked for, with their half-widths. */
-function wideFigures(series: Series[], precision: number): string[] {
-  return series
-    .filter((s) => TCP_MEASURES.includes(s.measure) && s.samples.length > 0)
-    .map((s) => ({ s, f: describe(s.samples.map((x) => x.value)) }))
-    .filter(({ f }) => !withinOfMedian(f, precision))
-    .map(({ s, f }) => `${pairName(s.pair)} ${s.measure} −${pct(1 - f.ci95[0] / f.median)}/+${pct(f.ci95[1] / f.median - 1)}`);
+/** A TCP figure whose interval is still wider than ±`precision` of its median. */
+function isWide(s: Series, precision: number): boolean {
+  return TCP_MEASURES.includes(s.measure) && s.samples.length > 0 && !withinOfMedian(describe(s.samples.map((x) => x.value)), precision);
+}
+
+/** A wide figure's name with how far its interval reaches below and above the median. */
+function wideLabel(s: Series): string {
+  const f = describe(s.samples.map((x) => x.value));
+  return `${pairName(s.pair)} ${s.measure} −${pct(1 - f.ci95[0] / f.median)}/+${pct(f.ci95[1] / f.median - 1)}`;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -198,32 +206,35 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
     const t0 = Date.now();
     const { min, max, precision } = o.repeats;
     let done = 0;
-    let wide: string[] = [];
-    for (let r = 0; r < Math.max(min, max); r++) {
-      for (const s of series) {
+    for (let round = 0; round < Math.max(min, max); round++) {
+      // after the full rounds, only the figures still too wide: their extra samples cost seconds, not a round
+      const cases = round < min ? series : series.filter((s) => isWide(s, precision));
+      if (!cases.length) break;
+      for (const s of cases) {
         if (o.signal?.aborted) throw new Error('interrupted');
         const port = BASE_PORT + pairs.indexOf(s.pair);
         try {
           const { sample, evidence } = await measure(s.pair, port, s.measure, o);
-          s.samples.push(sample);
-          if (r === 0) s.evidence.push(evidenceOf(s.pair, evidence));
+          s.samples.push({ ...sample, round });
+          if (round === 0) s.evidence.push(evidenceOf(s.pair, evidence));
         } catch (e) {
           s.errors.push((e as Error).message);
           if (e instanceof IperfError) s.evidence.push(...e.evidence.map((ev) => evidenceOf(s.pair, ev)));
         }
       }
-      done = r + 1;
-      wide = wideFigures(series, precision);
+      done = round + 1;
       const elapsed = `${((Date.now() - t0) / 1000).toFixed(0)}s`;
       if (max <= min) {
         progress(`repeat ${done}/${min} done (${elapsed})`);
         continue;
       }
-      const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
-      progress(`repeat ${done} (at least ${min}, at most ${max}) done (${elapsed}); ${status}`);
-      if (done >= min && !wide.length) break;
+      const wide = series.filter((s) => isWide(s, precision));
+      const what = round < min ? 'every case' : `${cases.length} TCP figure(s) still wide`;
+      const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
+      progress(`round ${done} (${what}; every case ${min}, the wide ones up to ${max}) done (${elapsed}); ${status}`);
     }
-    return summarize(series, pairs, { done, precise: !wide.length, wide });
+    const wide = series.filter((s) => isWide(s, precision)).map(wideLabel);
+    return summarize(series, pairs, { done, full: Math.min(done, min), precise: !wide.length, wide });
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     for (const p of pairs) await p.dispose().catch(() => undefined);
@@ -248,11 +259,13 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
       metrics: { unit, samples: s.samples.map((x) => x.value), ...figure, extras },
     };
   });
-  const tcp = new Map(series.filter((s) => s.measure === 'tcp-single').map((s) => [pairName(s.pair), s.samples.map((x) => x.value)]));
+  const tcp = new Map(series.filter((s) => s.measure === 'tcp-single').map((s) => [pairName(s.pair), new Map(s.samples.map((x) => [x.round, x.value]))]));
   const ratios: Record<string, Ratio> = {};
   for (const r of ratioPlan(pairs)) {
-    const [a, b] = [tcp.get(r.a) ?? [], tcp.get(r.b) ?? []];
-    if (a.length && b.length) ratios[r.name] = pairedRatio(a, b);
+    // pairs of samples from the same round: both sides saw the same moment of the machine
+    const [a, b] = [tcp.get(r.a) ?? new Map(), tcp.get(r.b) ?? new Map()];
+    const rounds = [...a.keys()].filter((k) => b.has(k));
+    if (rounds.length) ratios[r.name] = pairedRatio(rounds.map((k) => a.get(k)!), rounds.map((k) => b.get(k)!));
   }
   results.push({
     driver: 'bench',
