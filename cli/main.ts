@@ -39,7 +39,7 @@ program
   .option('--drivers <ids>', 'comma-separated driver ids (default: ref-bridge,ref-overlay,docker-bridge,docker-overlay,docker-host)')
   .option('--ceilings <names>', 'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path overlays take across hosts) (default: all)')
   .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
-  .option('--repeats <n|auto>', 'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 40 samples each')
+  .option('--repeats <n|auto>', 'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 60 samples each')
   .option('--max-stolen <percent>', 'measure a sample again (up to 3 times) when the hypervisor stole more than this share of the CPU meanwhile (default 5; 100 = never)')
   .option('--precision <percent>', 'for --repeats auto: how close to its median each TCP interval must come (default 10)')
   .option('--duration <s>', 'seconds per iperf3 run (default 2)')

@@ -229,9 +229,9 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
         continue;
       }
       const wide = series.filter((s) => isWide(s, precision));
-      const what = round < min ? 'every case' : `${cases.length} TCP figure(s) still wide`;
+      const what = round < min ? `round ${done}/${min} of every case` : `sample ${done}/${max} of the ${cases.length} wide TCP figure(s)`;
       const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
-      progress(`round ${done} (${what}; every case ${min}, the wide ones up to ${max}) done (${elapsed}); ${status}`);
+      progress(`${what} done (${elapsed}); ${status}`);
     }
     const wide = series.filter((s) => isWide(s, precision)).map(wideLabel);
     return summarize(series, pairs, { done, full: Math.min(done, min), precise: !wide.length, wide });
