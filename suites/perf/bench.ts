@@ -206,9 +206,11 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
     const t0 = Date.now();
     const { min, max, precision } = o.repeats;
     let done = 0;
+    // the TCP figures still wider than asked for, as of the last round: after the full rounds, the only
+    // ones measured again (their extra samples cost seconds, not a round)
+    let wide: Series[] = [];
     for (let round = 0; round < Math.max(min, max); round++) {
-      // after the full rounds, only the figures still too wide: their extra samples cost seconds, not a round
-      const cases = round < min ? series : series.filter((s) => isWide(s, precision));
+      const cases = round < min ? series : wide;
       if (!cases.length) break;
       for (const s of cases) {
         if (o.signal?.aborted) throw new Error('interrupted');
@@ -223,18 +225,17 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
         }
       }
       done = round + 1;
+      wide = series.filter((s) => isWide(s, precision));
       const elapsed = `${((Date.now() - t0) / 1000).toFixed(0)}s`;
       if (max <= min) {
         progress(`repeat ${done}/${min} done (${elapsed})`);
         continue;
       }
-      const wide = series.filter((s) => isWide(s, precision));
       const what = round < min ? `round ${done}/${min} of every case` : `sample ${done}/${max} of the ${cases.length} wide TCP figure(s)`;
       const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
       progress(`${what} done (${elapsed}); ${status}`);
     }
-    const wide = series.filter((s) => isWide(s, precision)).map(wideLabel);
-    return summarize(series, pairs, { done, full: Math.min(done, min), precise: !wide.length, wide });
+    return summarize(series, pairs, { done, full: Math.min(done, min), precise: !wide.length, wide: wide.map(wideLabel) });
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     for (const p of pairs) await p.dispose().catch(() => undefined);
