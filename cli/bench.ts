@@ -1,6 +1,6 @@
 import { benchTable } from '../reports/bench-table.ts';
-import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
+import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { ConfigError } from './config.ts';
 import { resolveDriverIds } from './run.ts';
 import { exitCodeOf, labSession } from './session.ts';
@@ -20,7 +20,8 @@ export interface BenchConfig {
 
 function int(name: string, value: unknown, lo: number, hi: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < lo || n > hi) throw new ConfigError(`--${name} must be an integer from ${lo} to ${hi}, not ${String(value)}`);
+  if (!Number.isInteger(n) || n < lo || n > hi)
+    throw new ConfigError(`--${name} must be an integer from ${lo} to ${hi}, not ${String(value)}`);
   return n;
 }
 
@@ -39,21 +40,33 @@ export const DEFAULT_MAX_STOLEN_PERCENT = 5;
 
 /** `--repeats auto` (or nothing): the default plan; `--repeats N`: exactly N; `--precision P` (%). */
 function repeatPlan(flags: Record<string, unknown>): RepeatPlan {
-  const precision = flags.precision === undefined ? DEFAULT_REPEATS.precision : int('precision', flags.precision, 1, 100) / 100;
+  const precision =
+    flags.precision === undefined ? DEFAULT_REPEATS.precision : int('precision', flags.precision, 1, 100) / 100;
   if (flags.repeats === undefined || flags.repeats === 'auto') return { ...DEFAULT_REPEATS, precision };
   const n = int('repeats', flags.repeats, 1, 100);
   return { min: n, max: n, precision };
 }
 
 export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig {
-  const drivers = typeof flags.drivers === 'string' ? flags.drivers.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_BENCH_DRIVERS;
+  const drivers =
+    typeof flags.drivers === 'string'
+      ? flags.drivers
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : DEFAULT_BENCH_DRIVERS;
   resolveDriverIds(drivers);
   if (drivers.includes('docker-overlay') && drivers.includes('docker-overlay-kv')) {
-    throw new ConfigError('docker-overlay (swarm) and docker-overlay-kv (cluster store) cannot run at once: Docker refuses swarm mode with a cluster store. Bench them in separate runs.');
+    throw new ConfigError(
+      'docker-overlay (swarm) and docker-overlay-kv (cluster store) cannot run at once: Docker refuses swarm mode with a cluster store. Bench them in separate runs.',
+    );
   }
-  const ceilings = (typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : Object.keys(CEILINGS)).map((c) => c.trim()).filter(Boolean);
+  const ceilings = (typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : Object.keys(CEILINGS))
+    .map((c) => c.trim())
+    .filter(Boolean);
   const unknown = ceilings.filter((c) => !(c in CEILINGS));
-  if (unknown.length) throw new ConfigError(`unknown ceiling(s): ${unknown.join(', ')}. Known: ${Object.keys(CEILINGS).join(', ')}`);
+  if (unknown.length)
+    throw new ConfigError(`unknown ceiling(s): ${unknown.join(', ')}. Known: ${Object.keys(CEILINGS).join(', ')}`);
   const rate = String(flags.udpRate ?? '1G');
   const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(rate);
   if (!m) throw new ConfigError(`--udp-rate ${rate}: expected a rate like 500M or 1G (bits per second)`);
@@ -65,7 +78,8 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
     repeats: repeatPlan(flags),
     durationS: int('duration', flags.duration ?? 2, 1, 600),
     udpRate,
-    maxStolenPercent: flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : int('max-stolen', flags.maxStolen, 0, 100),
+    maxStolenPercent:
+      flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : int('max-stolen', flags.maxStolen, 0, 100),
     report: String(flags.report ?? './cnm-bench'),
   };
 }
@@ -84,18 +98,32 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
       ? `bench: ${min} interleaved rounds of every case × ${config.durationS}s, then the TCP figures whose 95% interval is still wider than ±${Math.round(precision * 100)}% of its median, up to ${max} samples each; expect ${minutes(perRound * min)} min, at most ${minutes(perRound * min + perTcpRound * (max - min))}`
       : `bench: ${min} interleaved round(s) of every case × ${config.durationS}s; expect roughly ${minutes(perRound * min)} min`,
   );
-  const outcome = await labSession({ name: 'bench', lab: 'netns', hosts: config.hosts, report: config.report, log }, async ({ lab, signal, push }) => {
-    const out = await runBench({ lab, drivers, ceilings: config.ceilings, repeats: config.repeats, durationS: config.durationS, udpRate: config.udpRate, maxStolenPercent: config.maxStolenPercent, pingCount: 200, signal, onProgress: log });
-    for (const r of out.results) push(r, true);
-    log(`\n${benchTable(out.results)}`);
-    if (max > min) {
-      log(
-        out.repeats.precise
-          ? `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest: every TCP figure's 95% interval within ±${Math.round(precision * 100)}% of its median`
-          : `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest (the most asked for): still wider than ±${Math.round(precision * 100)}%: ${out.repeats.wide.join('; ')} — the machine was noisy; --repeats N runs N rounds of everything`,
-      );
-    }
-  });
+  const outcome = await labSession(
+    { name: 'bench', lab: 'netns', hosts: config.hosts, report: config.report, log },
+    async ({ lab, signal, push }) => {
+      const out = await runBench({
+        lab,
+        drivers,
+        ceilings: config.ceilings,
+        repeats: config.repeats,
+        durationS: config.durationS,
+        udpRate: config.udpRate,
+        maxStolenPercent: config.maxStolenPercent,
+        pingCount: 200,
+        signal,
+        onProgress: log,
+      });
+      for (const r of out.results) push(r, true);
+      log(`\n${benchTable(out.results)}`);
+      if (max > min) {
+        log(
+          out.repeats.precise
+            ? `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest: every TCP figure's 95% interval within ±${Math.round(precision * 100)}% of its median`
+            : `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest (the most asked for): still wider than ±${Math.round(precision * 100)}%: ${out.repeats.wide.join('; ')} — the machine was noisy; --repeats N runs N rounds of everything`,
+        );
+      }
+    },
+  );
   log(`report: ${outcome.dir}/report.html (results.json beside it)`);
   return exitCodeOf(outcome);
 }

@@ -1,9 +1,9 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { validatorFor } from '../lab/schema.ts';
-import type { Certificate } from '../reports/certificate.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
+import type { Certificate } from '../reports/certificate.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const MANIFESTS = new URL('../fixtures/manifests/', import.meta.url).pathname;
@@ -18,7 +18,15 @@ async function certificateIn(dir: string): Promise<Certificate> {
 describe('certify and verify', () => {
   it('the reference overlay plugin passes every claimed level; verify accepts its results and rejects a changed copy', async () => {
     const dir = await testTempDir('cnm-cert-');
-    const r = await cli(['certify', `${MANIFESTS}ref-overlay.json`, '--hosts', '2', '--report', dir, '--no-performance']);
+    const r = await cli([
+      'certify',
+      `${MANIFESTS}ref-overlay.json`,
+      '--hosts',
+      '2',
+      '--report',
+      dir,
+      '--no-performance',
+    ]);
     expect(r.exitCode, r.all).toBe(0);
     const cert = await certificateIn(dir);
     expect(cert.verdict).toBe('pass');
@@ -46,23 +54,45 @@ describe('certify and verify', () => {
   it('the deliberately broken plugin fails Core and Protocol with evidence, in bounded time', async () => {
     const dir = await testTempDir('cnm-cert-');
     const t0 = Date.now();
-    const r = await cli(['certify', `${MANIFESTS}broken-plugin.json`, '--hosts', '2', '--report', dir, '--no-performance']);
+    const r = await cli([
+      'certify',
+      `${MANIFESTS}broken-plugin.json`,
+      '--hosts',
+      '2',
+      '--report',
+      dir,
+      '--no-performance',
+    ]);
     expect(r.exitCode, r.all).toBe(1);
     expect(Date.now() - t0).toBeLessThan(300_000);
     const cert = await certificateIn(dir);
     expect(cert.verdict).toBe('fail');
     const level = (n: string) => cert.levels.find((l) => l.name === n)!;
     expect(level('core').verdict).toBe('fail');
-    expect(level('core').problems.join('\n')).toMatch(/lifecycle\/connect-disconnect: fail — left behind: .*link bk[0-9a-f]{8} bridge/);
+    expect(level('core').problems.join('\n')).toMatch(
+      /lifecycle\/connect-disconnect: fail — left behind: .*link bk[0-9a-f]{8} bridge/,
+    );
     expect(level('protocol').verdict).toBe('fail');
-    for (const check of ['protocol/unknown-ids', 'protocol/teardown', 'protocol/generic-options', 'protocol/replies-valid', 'protocol/fuzz']) {
-      expect(level('protocol').problems.some((p) => p.startsWith(`${check}: fail`)), check).toBe(true);
+    for (const check of [
+      'protocol/unknown-ids',
+      'protocol/teardown',
+      'protocol/generic-options',
+      'protocol/replies-valid',
+      'protocol/fuzz',
+    ]) {
+      expect(
+        level('protocol').problems.some((p) => p.startsWith(`${check}: fail`)),
+        check,
+      ).toBe(true);
     }
   });
 
   it('an invalid manifest exits 2 before any lab is made, naming the JSON path', async () => {
     const dir = await testTempDir('cnm-cert-');
-    await writeFile(`${dir}/bad.json`, JSON.stringify({ name: 'x', kind: 'docker', docker: { driver: 'weave' }, profile: { mode: 'bridge' } }));
+    await writeFile(
+      `${dir}/bad.json`,
+      JSON.stringify({ name: 'x', kind: 'docker', docker: { driver: 'weave' }, profile: { mode: 'bridge' } }),
+    );
     const r = await cli(['certify', `${dir}/bad.json`, '--report', dir]);
     expect(r.exitCode).toBe(2);
     expect(r.all).toMatch(/\/docker\/driver: must be equal to one of the allowed values/);

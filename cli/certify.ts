@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import type { Driver } from '../drivers/contract.ts';
-import { loadManifest, ManifestError, manifestDriverId, type LoadedManifest } from '../drivers/manifest/manifest.ts';
+import { loadManifest, manifestDriverId, ManifestError, type LoadedManifest } from '../drivers/manifest/manifest.ts';
 import { driverFromManifest } from '../drivers/registry.ts';
 import type { LabKind } from '../lab/lab.ts';
 import type { Ratio } from '../lab/stats.ts';
@@ -11,14 +11,14 @@ import { writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import { certificatePasses, defaultClaims, judgeLevels, type Level } from '../suites/levels.ts';
-import type { CeilingName } from '../suites/perf/ceilings.ts';
 import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
+import type { CeilingName } from '../suites/perf/ceilings.ts';
 import { DEFAULT_MAX_STOLEN_PERCENT } from './bench.ts';
+import { ConfigError } from './config.ts';
+import { harnessVersion, labSession } from './session.ts';
 
 /** Six short repeats: the fewest whose [min, max] covers the median with 95% (informational level). */
 const CERTIFY_REPEATS: RepeatPlan = { min: 6, max: 6, precision: 0.1 };
-import { ConfigError } from './config.ts';
-import { harnessVersion, labSession } from './session.ts';
 
 export interface CertifyConfig {
   manifest: string;
@@ -49,7 +49,10 @@ async function binaryDigest(loaded: LoadedManifest): Promise<Certificate['driver
  * skip), a short bench for the informational Performance level, then certificate.json beside
  * results.json, and the certificate in report.html. Exit 0 when every claimed level passes.
  */
-export async function certifyCommand(config: CertifyConfig, log: (line: string) => void = console.log): Promise<number> {
+export async function certifyCommand(
+  config: CertifyConfig,
+  log: (line: string) => void = console.log,
+): Promise<number> {
   let loaded: LoadedManifest;
   let driver: Driver;
   try {
@@ -62,26 +65,40 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
   const claimed: Level[] = loaded.manifest.levels ?? defaultClaims(driver.profile);
   let ratios: Record<string, Ratio> = {};
   log(`certify ${driver.id} (${loaded.path}); claimed levels: ${claimed.join(', ')}`);
-  const outcome = await labSession({ name: 'certify', lab: config.lab, hosts: config.hosts, report: config.report, log }, async ({ lab, signal, push }) => {
-    const unsupported = driver.unsupportedReason(lab);
-    if (unsupported) throw new ConfigError(`${driver.id} cannot run on this lab: ${unsupported}`);
-    await runChecks({
-      lab,
-      drivers: [driver],
-      checks: CHECKS,
-      signal,
-      onEvent: (e) => {
-        if (e.type === 'result') push(e.result, e.result.verdict === 'skip');
-        else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
-      },
-    });
-    if (config.performance && claimed.includes('performance') && !signal.aborted) {
-      log('performance (informational): a short bench beside the machine\'s ceiling …');
-      const out = await runBench({ lab, drivers: [driver], ceilings: ceilingsFor(driver), repeats: CERTIFY_REPEATS, maxStolenPercent: DEFAULT_MAX_STOLEN_PERCENT, durationS: 1, udpRate: 1e9, pingCount: 50, signal, onProgress: () => undefined });
-      for (const r of out.results) push(r, true);
-      ratios = out.ratios;
-    }
-  });
+  const outcome = await labSession(
+    { name: 'certify', lab: config.lab, hosts: config.hosts, report: config.report, log },
+    async ({ lab, signal, push }) => {
+      const unsupported = driver.unsupportedReason(lab);
+      if (unsupported) throw new ConfigError(`${driver.id} cannot run on this lab: ${unsupported}`);
+      await runChecks({
+        lab,
+        drivers: [driver],
+        checks: CHECKS,
+        signal,
+        onEvent: (e) => {
+          if (e.type === 'result') push(e.result, e.result.verdict === 'skip');
+          else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
+        },
+      });
+      if (config.performance && claimed.includes('performance') && !signal.aborted) {
+        log("performance (informational): a short bench beside the machine's ceiling …");
+        const out = await runBench({
+          lab,
+          drivers: [driver],
+          ceilings: ceilingsFor(driver),
+          repeats: CERTIFY_REPEATS,
+          maxStolenPercent: DEFAULT_MAX_STOLEN_PERCENT,
+          durationS: 1,
+          udpRate: 1e9,
+          pingCount: 50,
+          signal,
+          onProgress: () => undefined,
+        });
+        for (const r of out.results) push(r, true);
+        ratios = out.ratios;
+      }
+    },
+  );
   const resultsPath = `${outcome.dir}/results.json`;
   const levels = judgeLevels(outcome.file.results, manifestDriverId(loaded.manifest), claimed);
   const binary = await binaryDigest(loaded);
@@ -90,8 +107,19 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
     version: 1,
     issuedAt: new Date().toISOString(),
     harnessVersion: await harnessVersion(),
-    driver: { id: driver.id, name: loaded.manifest.name, kind: loaded.manifest.kind, manifest: { path: config.manifest, sha256: loaded.sha256 }, ...(binary ? { binary } : {}) },
-    environment: { kernel: release(), node: process.version, engines: outcome.file.run.environment.engines, lab: { kind: config.lab, hosts: outcome.file.run.lab.hosts.length } },
+    driver: {
+      id: driver.id,
+      name: loaded.manifest.name,
+      kind: loaded.manifest.kind,
+      manifest: { path: config.manifest, sha256: loaded.sha256 },
+      ...(binary ? { binary } : {}),
+    },
+    environment: {
+      kernel: release(),
+      node: process.version,
+      engines: outcome.file.run.environment.engines,
+      lab: { kind: config.lab, hosts: outcome.file.run.lab.hosts.length },
+    },
     claimed,
     levels,
     ...(Object.keys(ratios).length ? { performance: ratios } : {}),
@@ -101,10 +129,17 @@ export async function certifyCommand(config: CertifyConfig, log: (line: string) 
   await writeFile(`${outcome.dir}/certificate.json`, `${JSON.stringify(certificate, null, 2)}\n`);
   await writeHtmlReport(outcome.file, `${outcome.dir}/report.html`, undefined, certificate);
   log('\nlevel        claimed  verdict           pass fail error skip');
-  for (const l of levels) log(`${l.name.padEnd(12)} ${(l.claimed ? 'yes' : 'no').padEnd(8)} ${l.verdict.padEnd(17)} ${String(l.counts.pass).padStart(4)} ${String(l.counts.fail).padStart(4)} ${String(l.counts.error).padStart(5)} ${String(l.counts.skip).padStart(4)}`);
-  for (const l of levels.filter((x) => x.claimed && x.problems.length)) for (const p of l.problems.slice(0, 5)) log(`  ${l.name}: ${p}`);
-  for (const [k, v] of Object.entries(ratios)) log(`  performance: ${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`);
-  log(`\ncertificate: ${outcome.dir}/certificate.json — ${certificate.verdict.toUpperCase()} (verify with: cnm-harness verify ${outcome.dir}/certificate.json ${resultsPath})`);
+  for (const l of levels)
+    log(
+      `${l.name.padEnd(12)} ${(l.claimed ? 'yes' : 'no').padEnd(8)} ${l.verdict.padEnd(17)} ${String(l.counts.pass).padStart(4)} ${String(l.counts.fail).padStart(4)} ${String(l.counts.error).padStart(5)} ${String(l.counts.skip).padStart(4)}`,
+    );
+  for (const l of levels.filter((x) => x.claimed && x.problems.length))
+    for (const p of l.problems.slice(0, 5)) log(`  ${l.name}: ${p}`);
+  for (const [k, v] of Object.entries(ratios))
+    log(`  performance: ${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`);
+  log(
+    `\ncertificate: ${outcome.dir}/certificate.json — ${certificate.verdict.toUpperCase()} (verify with: cnm-harness verify ${outcome.dir}/certificate.json ${resultsPath})`,
+  );
   if (outcome.interrupted) return 130;
   return certificate.verdict === 'pass' ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveRunConfig } from './config.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
+import { ConfigError, resolveRunConfig } from './config.ts';
 
 describe('resolveRunConfig', () => {
   it('defaults to the 2-host netns lab and ./cnm-report', () => {
@@ -10,7 +10,10 @@ describe('resolveRunConfig', () => {
   it('layers file < environment < flags', async () => {
     const dir = await testTempDir('cfg-');
     await writeFile(`${dir}/c.json`, JSON.stringify({ hosts: 3, checks: 'isolation', drivers: ['docker-none'] }));
-    const cfg = resolveRunConfig({ config: `${dir}/c.json`, drivers: 'docker-bridge,docker-host' }, { CNM_HARNESS_HOSTS: '4' });
+    const cfg = resolveRunConfig(
+      { config: `${dir}/c.json`, drivers: 'docker-bridge,docker-host' },
+      { CNM_HARNESS_HOSTS: '4' },
+    );
     expect(cfg).toMatchObject({ hosts: 4, checks: 'isolation', drivers: ['docker-bridge', 'docker-host'] });
   });
   it('names the JSON path and what was expected', async () => {

@@ -26,7 +26,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 
 function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (typeof flags.drivers === 'string') out.drivers = flags.drivers.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof flags.drivers === 'string')
+    out.drivers = flags.drivers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (flags.hosts !== undefined) out.hosts = /^\d+$/.test(String(flags.hosts)) ? Number(flags.hosts) : flags.hosts;
   for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
   return out;
@@ -57,7 +61,9 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
   try {
     const cfg = assertValid<RunConfig>('run-config.schema.json', merged, 'the run configuration');
     if (cfg.lab === 'local' && cfg.hosts > 1 && flags.hosts !== undefined) {
-      throw new ConfigError(`--lab local is one host (the machine's own engine); --hosts ${cfg.hosts} needs --lab netns`);
+      throw new ConfigError(
+        `--lab local is one host (the machine's own engine); --hosts ${cfg.hosts} needs --lab netns`,
+      );
     }
     return cfg.lab === 'local' ? { ...cfg, hosts: 1 } : cfg;
   } catch (e) {

@@ -1,63 +1,101 @@
 import { Command, CommanderError, Option } from 'commander';
+import Dockerode from 'dockerode';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { allDrivers } from '../drivers/registry.ts';
 import { LAB_KINDS, StartedLab } from '../lab/lab.ts';
-import Dockerode from 'dockerode';
 import { buildProbeArchive, ensureProbeImage } from '../lab/probe-image.ts';
 import { cleanDeadRuns, LOCAL_DOCKER_SOCKET, reapRun } from '../lab/reaper.ts';
 import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
-import { CHECKS } from '../suites/catalog.ts';
-import { ConfigError, resolveRunConfig } from './config.ts';
-import { dirname, join } from 'node:path';
-import { hostname } from 'node:os';
 import { compareRuns, describeComparison } from '../reports/compare.ts';
 import { readResults, writeHtmlReport } from '../reports/write-report.ts';
+import { CHECKS } from '../suites/catalog.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
+import { ConfigError, resolveRunConfig } from './config.ts';
 import { harnessVersion, runCommand } from './run.ts';
 
 const program = new Command('cnm-harness')
-  .description('Conformance and performance test harness for Docker CNM network drivers.\nRuns real checks on real namespaces, engines and packets; must run as root.')
+  .description(
+    'Conformance and performance test harness for Docker CNM network drivers.\nRuns real checks on real namespaces, engines and packets; must run as root.',
+  )
   .version(await harnessVersion())
   .exitOverride();
 
 program
   .command('run')
   .description('bring up a lab, run the checks on the drivers, audit for leaks, write results.json and junit.xml')
-  .option('--drivers <ids>', 'comma-separated driver ids (default: every registered driver the lab can host; see `list`)')
+  .option(
+    '--drivers <ids>',
+    'comma-separated driver ids (default: every registered driver the lab can host; see `list`)',
+  )
   .option('--hosts <n>', 'number of simulated Docker hosts in the netns lab (default 2)')
-  .addOption(new Option('--lab <kind>', 'netns: simulated hosts on this machine; local: the machine\'s own engine (one host)').choices([...LAB_KINDS]))
+  .addOption(
+    new Option(
+      '--lab <kind>',
+      "netns: simulated hosts on this machine; local: the machine's own engine (one host)",
+    ).choices([...LAB_KINDS]),
+  )
   .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
   .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')
   .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')
-  .addHelpText('after', '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage or configuration error; 130 interrupted (everything is still cleaned up).')
+  .addHelpText(
+    'after',
+    '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage or configuration error; 130 interrupted (everything is still cleaned up).',
+  )
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await runCommand(resolveRunConfig(flags));
   });
 
 program
   .command('bench')
-  .description('measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per driver, beside the machine\'s ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios')
-  .option('--drivers <ids>', 'comma-separated driver ids (default: ref-bridge,ref-overlay,docker-bridge,docker-overlay,docker-host)')
-  .option('--ceilings <names>', 'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path overlays take across hosts) (default: all)')
+  .description(
+    "measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per driver, beside the machine's ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios",
+  )
+  .option(
+    '--drivers <ids>',
+    'comma-separated driver ids (default: ref-bridge,ref-overlay,docker-bridge,docker-overlay,docker-host)',
+  )
+  .option(
+    '--ceilings <names>',
+    'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path overlays take across hosts) (default: all)',
+  )
   .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
-  .option('--repeats <n|auto>', 'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 60 samples each')
-  .option('--max-stolen <percent>', 'measure a sample again (up to 3 times) when the hypervisor stole more than this share of the CPU meanwhile (default 5; 100 = never)')
-  .option('--precision <percent>', 'for --repeats auto: how close to its median each TCP interval must come (default 10)')
+  .option(
+    '--repeats <n|auto>',
+    'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 60 samples each',
+  )
+  .option(
+    '--max-stolen <percent>',
+    'measure a sample again (up to 3 times) when the hypervisor stole more than this share of the CPU meanwhile (default 5; 100 = never)',
+  )
+  .option(
+    '--precision <percent>',
+    'for --repeats auto: how close to its median each TCP interval must come (default 10)',
+  )
   .option('--duration <s>', 'seconds per iperf3 run (default 2)')
   .option('--udp-rate <rate>', 'offered UDP load, e.g. 500M or 1G (default 1G)')
   .option('--report <dir>', 'where results.json goes (default ./cnm-bench)')
-  .addHelpText('after', '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are wrong (2) or the bench was interrupted (130).')
+  .addHelpText(
+    'after',
+    '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are wrong (2) or the bench was interrupted (130).',
+  )
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await benchCommand(resolveBenchConfig(flags));
   });
 
 program
   .command('report')
-  .description('write report.html from a results.json; or `report compare BASELINE CURRENT` for new failures, fixes and performance changes')
+  .description(
+    'write report.html from a results.json; or `report compare BASELINE CURRENT` for new failures, fixes and performance changes',
+  )
   .argument('<args...>', '<results.json>  |  compare <baseline/results.json> <current/results.json>')
   .option('--out <file>', 'where the HTML goes (default: report.html beside the (current) results.json)')
   .action(async (args: string[], flags: { out?: string }) => {
     if (args[0] === 'compare') {
-      if (args.length !== 3) throw new ConfigError('usage: cnm-harness report compare <baseline/results.json> <current/results.json> [--out file]');
+      if (args.length !== 3)
+        throw new ConfigError(
+          'usage: cnm-harness report compare <baseline/results.json> <current/results.json> [--out file]',
+        );
       const [baseline, current] = [await readResults(args[1]!), await readResults(args[2]!)];
       const comparison = compareRuns(baseline, current);
       console.log(describeComparison(comparison));
@@ -75,23 +113,52 @@ program
 
 program
   .command('certify')
-  .description('certify a driver described by a manifest: run every applicable check (and a short bench), judge the conformance levels, write certificate.json beside results.json and the certificate into report.html')
-  .argument('<manifest>', 'driver manifest (JSON; schema fixtures/schemas/driver-manifest.schema.json; examples in fixtures/manifests/)')
+  .description(
+    'certify a driver described by a manifest: run every applicable check (and a short bench), judge the conformance levels, write certificate.json beside results.json and the certificate into report.html',
+  )
+  .argument(
+    '<manifest>',
+    'driver manifest (JSON; schema fixtures/schemas/driver-manifest.schema.json; examples in fixtures/manifests/)',
+  )
   .option('--hosts <n>', 'number of lab hosts (default 2; multi-host levels need 2)', '2')
-  .addOption(new Option('--lab <kind>', 'netns: simulated hosts (plugins launched by the manifest); local: the machine\'s engine and an already running plugin').choices([...LAB_KINDS]).default('netns'))
+  .addOption(
+    new Option(
+      '--lab <kind>',
+      "netns: simulated hosts (plugins launched by the manifest); local: the machine's engine and an already running plugin",
+    )
+      .choices([...LAB_KINDS])
+      .default('netns'),
+  )
   .option('--report <dir>', 'where results.json, certificate.json, junit.xml and report.html go', './cnm-certificate')
   .option('--no-performance', 'skip the short bench of the informational Performance level')
-  .addHelpText('after', '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host (cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), performance (ratios, informational). A manifest claims levels (default: from its profile); a check that does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad manifest or usage; 130 interrupted.')
-  .action(async (manifest: string, flags: { hosts: string; lab: 'netns' | 'local'; report: string; performance: boolean }) => {
-    const hosts = Number(flags.hosts);
-    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8) throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
-    const { certifyCommand } = await import('./certify.ts');
-    process.exitCode = await certifyCommand({ manifest, hosts: flags.lab === 'local' ? 1 : hosts, lab: flags.lab, report: flags.report, performance: flags.performance });
-  });
+  .addHelpText(
+    'after',
+    '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host (cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), performance (ratios, informational). A manifest claims levels (default: from its profile); a check that does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad manifest or usage; 130 interrupted.',
+  )
+  .action(
+    async (
+      manifest: string,
+      flags: { hosts: string; lab: 'netns' | 'local'; report: string; performance: boolean },
+    ) => {
+      const hosts = Number(flags.hosts);
+      if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8)
+        throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+      const { certifyCommand } = await import('./certify.ts');
+      process.exitCode = await certifyCommand({
+        manifest,
+        hosts: flags.lab === 'local' ? 1 : hosts,
+        lab: flags.lab,
+        report: flags.report,
+        performance: flags.performance,
+      });
+    },
+  );
 
 program
   .command('verify')
-  .description('check that a results.json is the one a certificate was issued for (sha256, run id) and that its results give the certified level verdicts')
+  .description(
+    'check that a results.json is the one a certificate was issued for (sha256, run id) and that its results give the certified level verdicts',
+  )
   .argument('<certificate>', 'certificate.json')
   .argument('<results>', 'results.json')
   .action(async (certificate: string, results: string) => {
@@ -108,14 +175,18 @@ program
   .action(() => {
     console.log('drivers:');
     for (const d of allDrivers()) console.log(`  ${d.id.padEnd(20)} ${d.profile.mode.padEnd(10)} ${d.description}`);
-    console.log('  remote:<manifest.json>, manifest:<manifest.json>, cni:<file.conflist>  drivers described by a file (examples: fixtures/manifests/, fixtures/cni/)');
+    console.log(
+      '  remote:<manifest.json>, manifest:<manifest.json>, cni:<file.conflist>  drivers described by a file (examples: fixtures/manifests/, fixtures/cni/)',
+    );
     console.log('\nchecks:');
     for (const c of CHECKS) console.log(`  ${c.id.padEnd(36)} ${c.title}`);
   });
 
 program
   .command('clean')
-  .description('remove what killed runs left behind (namespaces, engines, containers, cgroups, files); live runs are left alone')
+  .description(
+    'remove what killed runs left behind (namespaces, engines, containers, cgroups, files); live runs are left alone',
+  )
   .option('--all', 'also remove labs of runs that are still alive and labs kept by `lab up`')
   .action(async (flags: { all?: boolean }) => {
     const report = await cleanDeadRuns({ all: flags.all });
@@ -131,10 +202,14 @@ lab
   .option('--hosts <n>', 'number of hosts', '2')
   .action(async (flags: { hosts: string }) => {
     const hosts = Number(flags.hosts);
-    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8) throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8)
+      throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
     const started = await StartedLab.up({ kind: 'netns', hosts, persistent: true });
     console.log(`lab ${started.runId} up in ${(started.descriptor.upMs / 1000).toFixed(1)}s`);
-    for (const h of started.hosts) console.log(`  ${h.name}  DOCKER_HOST=unix://${h.descriptor.socketPath}  underlay ${h.descriptor.underlayAddress}`);
+    for (const h of started.hosts)
+      console.log(
+        `  ${h.name}  DOCKER_HOST=unix://${h.descriptor.socketPath}  underlay ${h.descriptor.underlayAddress}`,
+      );
     console.log(`  outside peer: netns ${started.underlay?.outside.netns} (${started.underlay?.outside.address})`);
     console.log(`tear it down with: cnm-harness lab down ${started.runId}`);
   });
@@ -145,7 +220,11 @@ lab
     const states = await readRunStates();
     if (!states.length) console.log('no lab');
     for (const s of states) {
-      const state = s.persistent ? 'kept (lab up)' : isProcessAlive(s.pid) ? `run in progress (pid ${s.pid})` : 'dead: `cnm-harness clean` removes it';
+      const state = s.persistent
+        ? 'kept (lab up)'
+        : isProcessAlive(s.pid)
+          ? `run in progress (pid ${s.pid})`
+          : 'dead: `cnm-harness clean` removes it';
       console.log(`${s.runId}  ${s.kind}  ${s.hosts.join(',') || '-'}  since ${s.startedAt}  ${state}`);
     }
   });
@@ -165,37 +244,62 @@ lab
 const plugin = program.command('plugin').description('the reference drivers as a Docker remote network plugin');
 plugin
   .command('serve')
-  .description('serve cnm-ref-bridge (and, with --kv-socket, cnm-ref-overlay and cnm-ref-ipam) on unix sockets in Docker\'s plugin directory, from the current network namespace, until SIGTERM or Ctrl-C')
-  .option('--dir <dir>', "plugin directory of the engine that uses them", '/run/docker/plugins')
+  .description(
+    "serve cnm-ref-bridge (and, with --kv-socket, cnm-ref-overlay and cnm-ref-ipam) on unix sockets in Docker's plugin directory, from the current network namespace, until SIGTERM or Ctrl-C",
+  )
+  .option('--dir <dir>', 'plugin directory of the engine that uses them', '/run/docker/plugins')
   .option('--host-name <name>', "this host's name in the cluster", hostname())
   .option('--uplink <if>', 'interface where egress leaves and VXLAN runs', 'eth0')
   .option('--address <ip>', "the uplink's IPv4 address (default: read from the uplink)")
-  .option('--kv-socket <path>', "etcd's client endpoint as a unix socket (etcd --listen-client-urls unix://PATH): enables the overlay and IPAM plugins")
+  .option(
+    '--kv-socket <path>',
+    "etcd's client endpoint as a unix socket (etcd --listen-client-urls unix://PATH): enables the overlay and IPAM plugins",
+  )
   .option('--kv-prefix <prefix>', 'etcd key prefix', '/cnm-ref/')
   .option('--quiet', 'do not log each call')
-  .addHelpText('after', '\nThen: docker network create -d cnm-ref-bridge NAME; for the overlay, on every host: docker network create -d cnm-ref-overlay --ipam-driver cnm-ref-ipam --subnet CIDR NAME (the subnet is the network\'s identity across hosts).')
-  .action(async (flags: { dir: string; hostName: string; uplink: string; address?: string; kvSocket?: string; kvPrefix: string; quiet?: boolean }) => {
-    const { servePlugins } = await import('../drivers/reference/plugin/serve.ts');
-    const serving = await servePlugins({
-      dir: flags.dir,
-      hostName: flags.hostName,
-      uplink: flags.uplink,
-      kvPrefix: flags.kvPrefix,
-      ...(flags.address ? { address: flags.address } : {}),
-      ...(flags.kvSocket ? { kvSocket: flags.kvSocket } : {}),
-      ...(flags.quiet ? {} : { log: (call: string, ms: number, ok: boolean) => console.log(`${new Date().toISOString()} ${call} ${ok ? 'ok' : 'error'} ${ms.toFixed(1)} ms`) }),
-    });
-    for (const [name, socket] of Object.entries(serving.sockets)) console.log(`serving ${name} on ${socket}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
-    await serving.close();
-  });
+  .addHelpText(
+    'after',
+    "\nThen: docker network create -d cnm-ref-bridge NAME; for the overlay, on every host: docker network create -d cnm-ref-overlay --ipam-driver cnm-ref-ipam --subnet CIDR NAME (the subnet is the network's identity across hosts).",
+  )
+  .action(
+    async (flags: {
+      dir: string;
+      hostName: string;
+      uplink: string;
+      address?: string;
+      kvSocket?: string;
+      kvPrefix: string;
+      quiet?: boolean;
+    }) => {
+      const { servePlugins } = await import('../drivers/reference/plugin/serve.ts');
+      const serving = await servePlugins({
+        dir: flags.dir,
+        hostName: flags.hostName,
+        uplink: flags.uplink,
+        kvPrefix: flags.kvPrefix,
+        ...(flags.address ? { address: flags.address } : {}),
+        ...(flags.kvSocket ? { kvSocket: flags.kvSocket } : {}),
+        ...(flags.quiet
+          ? {}
+          : {
+              log: (call: string, ms: number, ok: boolean) =>
+                console.log(`${new Date().toISOString()} ${call} ${ok ? 'ok' : 'error'} ${ms.toFixed(1)} ms`),
+            }),
+      });
+      for (const [name, socket] of Object.entries(serving.sockets)) console.log(`serving ${name} on ${socket}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      await serving.close();
+    },
+  );
 
 program
   .command('setup-probe-image', { hidden: true })
-  .description('build the probe image (FROM scratch, from this machine\'s binaries) into the local engine; run by ci/setup.sh')
+  .description(
+    "build the probe image (FROM scratch, from this machine's binaries) into the local engine; run by ci/setup.sh",
+  )
   .action(async () => {
     const archive = await buildProbeArchive();
     const ref = await ensureProbeImage(new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET }), archive);

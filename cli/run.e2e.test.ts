@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { execa, type ResultPromise } from 'execa';
 import Dockerode from 'dockerode';
+import { execa, type ResultPromise } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leaksBetween, snapshot } from '../lab/audit.ts';
 import { mustRun, run } from '../lab/linux/command.ts';
 import { addNetns, deleteNetns, listNetns } from '../lab/linux/netns.ts';
 import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
-import type { ResultsFile } from '../reports/results-file.ts';
 import { validatorFor } from '../lab/schema.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
+import type { ResultsFile } from '../reports/results-file.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
@@ -22,7 +22,10 @@ async function reportDir(): Promise<string> {
 function waitForLine(child: ResultPromise, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${seen}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       seen += d.toString();
       const line = seen.split('\n').find((l) => pattern.test(l));
@@ -34,17 +37,26 @@ function waitForLine(child: ResultPromise, pattern: RegExp, timeoutMs = 120_000)
   });
 }
 
-describe('the user\'s own objects are never touched', () => {
+describe("the user's own objects are never touched", () => {
   const tag = randomBytes(3).toString('hex');
   const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
-  const sentinel = { network: `user-net-${tag}`, container: `user-app-${tag}`, chain: `USER-RULES-${tag}`, netns: `user-ns-${tag}` };
+  const sentinel = {
+    network: `user-net-${tag}`,
+    container: `user-app-${tag}`,
+    chain: `USER-RULES-${tag}`,
+    netns: `user-ns-${tag}`,
+  };
   let containerId = '';
   let networkId = '';
 
   beforeAll(async () => {
     const lab = inject('lab');
     networkId = (await docker.createNetwork({ Name: sentinel.network })).id;
-    const c = await docker.createContainer({ name: sentinel.container, Image: lab.probeImage, HostConfig: { NetworkMode: sentinel.network } });
+    const c = await docker.createContainer({
+      name: sentinel.container,
+      Image: lab.probeImage,
+      HostConfig: { NetworkMode: sentinel.network },
+    });
     await c.start();
     containerId = c.id;
     await mustRun(['iptables', '-N', sentinel.chain]);
@@ -53,8 +65,14 @@ describe('the user\'s own objects are never touched', () => {
   });
 
   afterAll(async () => {
-    await docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
-    await docker.getNetwork(networkId).remove().catch(() => undefined);
+    await docker
+      .getContainer(containerId)
+      .remove({ force: true })
+      .catch(() => undefined);
+    await docker
+      .getNetwork(networkId)
+      .remove()
+      .catch(() => undefined);
     await run(['iptables', '-F', sentinel.chain]);
     await run(['iptables', '-X', sentinel.chain]);
     await deleteNetns(sentinel.netns);
@@ -62,7 +80,15 @@ describe('the user\'s own objects are never touched', () => {
 
   it('a run on the local engine and a clean leave sentinel containers, networks, rules and namespaces alone; results.json validates', async () => {
     const dir = await reportDir();
-    const r = await cli(['run', '--lab', 'local', '--drivers', 'docker-bridge,docker-none,docker-host,docker-container', '--report', dir]);
+    const r = await cli([
+      'run',
+      '--lab',
+      'local',
+      '--drivers',
+      'docker-bridge,docker-none,docker-host,docker-container',
+      '--report',
+      dir,
+    ]);
     expect(r.exitCode, r.all).toBe(0);
     const clean = await cli(['clean']);
     expect(clean.exitCode, clean.all).toBe(0);
@@ -122,7 +148,10 @@ describe('interrupted runs leave nothing behind', () => {
 
 describe('usage and configuration errors exit 2 with the fix in the message', () => {
   it.for([
-    { args: ['run', '--drivers', 'docker-bogus'], message: /unknown driver: docker-bogus\. Known drivers: .*docker-bridge/ },
+    {
+      args: ['run', '--drivers', 'docker-bogus'],
+      message: /unknown driver: docker-bogus\. Known drivers: .*docker-bridge/,
+    },
     { args: ['run', '--hosts', '0'], message: /\/hosts: must be >= 1/ },
     { args: ['run', '--checks', 'nothing/matches'], message: /matches no check/ },
     { args: ['run', '--lab', 'cloud'], message: /Allowed choices are netns, local/ },

@@ -1,6 +1,6 @@
 import type { Driver } from '../drivers/contract.ts';
-import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
 import { ManifestError } from '../drivers/manifest/manifest.ts';
+import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
@@ -31,24 +31,29 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
   const requested = resolveDriverIds(config.drivers);
   const checks = selectChecks(config.checks);
   if (checks.length === 0) throw new ConfigError(`--checks ${config.checks} matches no check. See 'cnm-harness list'.`);
-  const outcome = await labSession({ name: 'run', lab: config.lab, hosts: config.hosts, report: config.report, log }, async ({ lab, signal, push }) => {
-    const drivers = requested ?? allDrivers().filter((d) => !d.unsupportedReason(lab));
-    log(`drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s)`);
-    await runChecks({
-      lab,
-      drivers,
-      checks,
-      signal,
-      onEvent: (e) => {
-        if (e.type === 'result') push(e.result, e.result.verdict === 'skip' && NOT_WORTH_A_LINE.test(e.result.reason));
-        else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
-      },
-    });
-  });
+  const outcome = await labSession(
+    { name: 'run', lab: config.lab, hosts: config.hosts, report: config.report, log },
+    async ({ lab, signal, push }) => {
+      const drivers = requested ?? allDrivers().filter((d) => !d.unsupportedReason(lab));
+      log(`drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s)`);
+      await runChecks({
+        lab,
+        drivers,
+        checks,
+        signal,
+        onEvent: (e) => {
+          if (e.type === 'result')
+            push(e.result, e.result.verdict === 'skip' && NOT_WORTH_A_LINE.test(e.result.reason));
+          else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
+        },
+      });
+    },
+  );
   const timings = sandboxTimings(outcome.file.results);
   if (timings) log(timings);
   const known = outcome.file.results.filter((r) => r.knownDeviation).length;
-  if (known) log(`${known} fail(s) are known deviations of the driver (explained in results.json; they do not fail the run)`);
+  if (known)
+    log(`${known} fail(s) are known deviations of the driver (explained in results.json; they do not fail the run)`);
   log(`report: ${outcome.dir}/report.html (results.json, junit.xml beside it)`);
   return exitCodeOf(outcome);
 }

@@ -7,8 +7,8 @@ import { cleanDeadRuns } from '../lab/reaper.ts';
 import { assertValid } from '../lab/schema.ts';
 import { progressLine, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
-import { writeHtmlReport } from '../reports/write-report.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
+import { writeHtmlReport } from '../reports/write-report.ts';
 import { summarize, type CheckResult } from '../suites/framework/result.ts';
 
 export async function harnessVersion(): Promise<string> {
@@ -22,7 +22,12 @@ function auditResult(leaks: Leak[], ms: number): CheckResult {
     mode: 'lab',
     check: 'lifecycle/leak-audit',
     verdict: leaks.length ? 'fail' : 'pass',
-    reason: leaks.length ? `${leaks.length} object(s) left behind: ${leaks.map((l) => `${l.kind} ${l.item}`).slice(0, 5).join('; ')}` : 'the machine holds nothing of this run after it',
+    reason: leaks.length
+      ? `${leaks.length} object(s) left behind: ${leaks
+          .map((l) => `${l.kind} ${l.item}`)
+          .slice(0, 5)
+          .join('; ')}`
+      : 'the machine holds nothing of this run after it',
     expected: { leaks: [] },
     observed: { leaks },
     evidence: leaks.map((l) => ({ host: 'machine', command: `audit ${l.kind}`, exitCode: 1, output: l.item })),
@@ -82,7 +87,9 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
     lab = await Promise.race([StartedLab.up({ kind: o.lab, hosts: o.hosts }, log), aborted.then(() => undefined)]);
     if (lab) {
-      log(`lab ${lab.runId} up in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`);
+      log(
+        `lab ${lab.runId} up in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
+      );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
       await Promise.race([work({ lab, signal: controller.signal, push }), aborted]);
     }
@@ -111,7 +118,13 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
       harnessVersion: await harnessVersion(),
       command: process.argv.slice(2).join(' '),
       environment: { kernel: release(), node: process.version, engines },
-      lab: { kind: o.lab, hosts: lab?.hosts.map((h) => h.name) ?? ['(not started)'], upMs: lab?.descriptor.upMs, downMs, ...(lab?.underlay ? { underlay: lab.underlay } : {}) },
+      lab: {
+        kind: o.lab,
+        hosts: lab?.hosts.map((h) => h.name) ?? ['(not started)'],
+        upMs: lab?.descriptor.upMs,
+        downMs,
+        ...(lab?.underlay ? { underlay: lab.underlay } : {}),
+      },
       audit: { clean: leaks.length === 0, leaks },
       ...(interrupted ? { interrupted: true } : {}),
     },
@@ -125,7 +138,9 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   await writeFile(`${dir}/junit.xml`, toJUnit(file));
   await writeHtmlReport(file, `${dir}/report.html`);
   log(`\n${summaryTable(results, file.summary)}\n`);
-  log(`${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`);
+  log(
+    `${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`,
+  );
   return { file, interrupted, dir };
 }
 

@@ -1,6 +1,6 @@
-import type { CommandResult } from '../lab/linux/command.ts';
 import type { LabHost } from '../lab/host.ts';
 import type { StartedLab } from '../lab/lab.ts';
+import type { CommandResult } from '../lab/linux/command.ts';
 import type { PluginAddress } from './remote/plugin-client.ts';
 
 /** The modes a container can run in (DESIGN.md §1). */

@@ -1,14 +1,16 @@
+import { cniDriverFromConflist, cniDriverFromManifest } from './cni/cni-driver.ts';
 import type { Driver } from './contract.ts';
 import { DOCKER_DRIVERS } from './docker/adapters.ts';
-import { REFERENCE_DRIVERS } from './reference/adapters.ts';
-import { PLUGIN_DRIVERS } from './reference/plugin/adapters.ts';
-import { cniDriverFromConflist, cniDriverFromManifest } from './cni/cni-driver.ts';
 import { dockerBuiltinDriver } from './manifest/docker-builtin-driver.ts';
 import { loadManifest, ManifestError, type LoadedManifest } from './manifest/manifest.ts';
 import { remoteDriver } from './manifest/remote-driver.ts';
+import { REFERENCE_DRIVERS } from './reference/adapters.ts';
+import { PLUGIN_DRIVERS } from './reference/plugin/adapters.ts';
 
 /** Every driver the harness knows, by id. Adding one is one import and one entry here. */
-const REGISTRY = new Map<string, Driver>([...REFERENCE_DRIVERS, ...DOCKER_DRIVERS, ...PLUGIN_DRIVERS].map((d) => [d.id, d]));
+const REGISTRY = new Map<string, Driver>(
+  [...REFERENCE_DRIVERS, ...DOCKER_DRIVERS, ...PLUGIN_DRIVERS].map((d) => [d.id, d]),
+);
 
 export function allDrivers(): Driver[] {
   return [...REGISTRY.values()];
@@ -20,7 +22,9 @@ export function driverIds(): string[] {
 
 export class UnknownDriverError extends Error {
   constructor(readonly ids: string[]) {
-    super(`unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}; or remote:<manifest.json>, cni:<file.conflist>, manifest:<manifest.json>`);
+    super(
+      `unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}; or remote:<manifest.json>, cni:<file.conflist>, manifest:<manifest.json>`,
+    );
   }
 }
 
@@ -30,7 +34,10 @@ const FROM_FILE = /^(remote|cni|manifest):(.+)$/;
 export function driverFromFile(kind: string, path: string): Driver {
   if (kind === 'cni' && path.endsWith('.conflist')) return cniDriverFromConflist(path);
   const loaded = loadManifest(path);
-  if (kind !== 'manifest' && loaded.manifest.kind !== kind) throw new ManifestError(`${kind}:${path}: the manifest is of kind ${loaded.manifest.kind}; use ${loaded.manifest.kind}:${path} or manifest:${path}`);
+  if (kind !== 'manifest' && loaded.manifest.kind !== kind)
+    throw new ManifestError(
+      `${kind}:${path}: the manifest is of kind ${loaded.manifest.kind}; use ${loaded.manifest.kind}:${path} or manifest:${path}`,
+    );
   return driverFromManifest(loaded);
 }
 

@@ -1,5 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
 import Dockerode from 'dockerode';
+import { readFile, readdir } from 'node:fs/promises';
 import { findCgroups } from './linux/cgroups.ts';
 import { savedRules } from './linux/iptables.ts';
 import { links } from './linux/links.ts';
@@ -11,7 +11,8 @@ import { isProcessAlive, readRunStates } from './run-state.ts';
 
 /** What the machine holds of the kinds a run could leak, as comparable strings. */
 export type Snapshot = Record<LeakKind, string[]>;
-export type LeakKind = 'netns' | 'link' | 'mount' | 'process' | 'file' | 'cgroup' | 'iptables' | 'container' | 'network' | 'volume';
+export type LeakKind =
+  'netns' | 'link' | 'mount' | 'process' | 'file' | 'cgroup' | 'iptables' | 'container' | 'network' | 'volume';
 
 export interface Leak {
   kind: LeakKind;
@@ -20,13 +21,18 @@ export interface Leak {
 
 async function iptablesRules(): Promise<string[]> {
   const tools = ['iptables-save', 'ip6tables-save'] as const;
-  const lists = await Promise.all(tools.map(async (tool) => (await savedRules(undefined, tool)).map((l) => `${tool}: ${l}`)));
+  const lists = await Promise.all(
+    tools.map(async (tool) => (await savedRules(undefined, tool)).map((l) => `${tool}: ${l}`)),
+  );
   return lists.flat();
 }
 
 async function mounts(): Promise<string[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => l.split(' ')[4]!);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ')[4]!);
 }
 
 async function dirEntries(dir: string): Promise<string[]> {
@@ -38,7 +44,10 @@ async function dockerObjects(): Promise<Pick<Snapshot, 'container' | 'network' |
   const [containers, networks, volumes] = await Promise.all([
     docker.listContainers({ all: true }).catch(() => []),
     docker.listNetworks().catch(() => []),
-    docker.listVolumes().then((v) => v.Volumes ?? [], () => []),
+    docker.listVolumes().then(
+      (v) => v.Volumes ?? [],
+      () => [],
+    ),
   ]);
   return {
     container: containers.map((c) => `${c.Names[0] ?? ''} ${c.Id.slice(0, 12)}`),
@@ -62,7 +71,9 @@ export async function snapshot(): Promise<Snapshot> {
     netns,
     link: linkList.map((l) => l.ifname),
     mount: mountList,
-    process: procs.filter((p) => p.cmdline.includes(`${DATA_DIR}/`) || p.cmdline.includes(`/run/netns/${PREFIX}-`)).map((p) => p.cmdline),
+    process: procs
+      .filter((p) => p.cmdline.includes(`${DATA_DIR}/`) || p.cmdline.includes(`/run/netns/${PREFIX}-`))
+      .map((p) => p.cmdline),
     file: files,
     cgroup: cgroups,
     iptables,
@@ -74,7 +85,9 @@ export async function snapshot(): Promise<Snapshot> {
  * State an engine creates once for its own lifetime, not per run: Docker bind-mounts the host
  * namespace at <exec-root>/netns/default the first time a host-mode container starts, and keeps it.
  */
-const ENGINE_STATE: { kind: LeakKind; pattern: RegExp }[] = [{ kind: 'mount', pattern: /^\/(var\/)?run\/docker\/netns\/default$/ }];
+const ENGINE_STATE: { kind: LeakKind; pattern: RegExp }[] = [
+  { kind: 'mount', pattern: /^\/(var\/)?run\/docker\/netns\/default$/ },
+];
 
 /**
  * What `after` holds that `before` did not. Objects of other runs that are still alive (a test's
@@ -82,7 +95,9 @@ const ENGINE_STATE: { kind: LeakKind; pattern: RegExp }[] = [{ kind: 'mount', pa
  */
 export async function leaksBetween(before: Snapshot, after: Snapshot, ownRunId?: string): Promise<Leak[]> {
   const alive = new Set(
-    (await readRunStates()).filter((s) => s.runId !== ownRunId && (s.persistent || isProcessAlive(s.pid))).map((s) => s.runId),
+    (await readRunStates())
+      .filter((s) => s.runId !== ownRunId && (s.persistent || isProcessAlive(s.pid)))
+      .map((s) => s.runId),
   );
   const leaks: Leak[] = [];
   for (const kind of Object.keys(after) as LeakKind[]) {

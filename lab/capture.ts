@@ -9,7 +9,20 @@ export interface Capture {
 
 /** tcpdump in a lab namespace, writing pcap to stdout; bounded by `maxMs` whatever happens. */
 export async function startCapture(netns: string, iface: string, filter: string, maxMs = 15_000): Promise<Capture> {
-  const args = [`--net=${netnsPath(netns)}`, 'tcpdump', '--immediate-mode', '-i', iface, '-nn', '-U', '-s', '256', '-w', '-', filter];
+  const args = [
+    `--net=${netnsPath(netns)}`,
+    'tcpdump',
+    '--immediate-mode',
+    '-i',
+    iface,
+    '-nn',
+    '-U',
+    '-s',
+    '256',
+    '-w',
+    '-',
+    filter,
+  ];
   const child = execa('nsenter', args, { encoding: 'buffer', reject: false, timeout: maxMs, stdin: 'ignore' });
   // tcpdump says "listening on …" on stderr once the socket is open: only then is the capture real
   await new Promise<void>((resolve) => {
@@ -33,7 +46,9 @@ export async function startCapture(netns: string, iface: string, filter: string,
         evidence: {
           command: `[netns ${netns}] tcpdump -i ${iface} -nn -w - ${filter}`,
           exitCode: result.exitCode ?? 0,
-          output: `${Buffer.from(result.stderr as Uint8Array).toString().trim()}\n(${records.length} packets, ${stdout.length} bytes of pcap)`,
+          output: `${Buffer.from(result.stderr as Uint8Array)
+            .toString()
+            .trim()}\n(${records.length} packets, ${stdout.length} bytes of pcap)`,
           timedOut: result.timedOut,
         },
       };

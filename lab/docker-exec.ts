@@ -1,5 +1,5 @@
-import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { PassThrough } from 'node:stream';
 import type { CommandResult } from './linux/command.ts';
 
 /** `docker exec` through the API, bounded in time; the result reads like any other command's. */

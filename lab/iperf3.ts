@@ -17,7 +17,10 @@ export interface IperfResult {
 }
 
 export class IperfError extends Error {
-  constructor(message: string, readonly evidence: CommandResult[]) {
+  constructor(
+    message: string,
+    readonly evidence: CommandResult[],
+  ) {
     super(message);
   }
 }
@@ -43,12 +46,26 @@ export function parseIperf(text: string, protocol: 'tcp' | 'udp'): IperfResult {
   const maybeError = (data as { error?: string }).error;
   if (maybeError) throw new Error(`iperf3: ${maybeError}`);
   const j = assertValid<IperfJson>('iperf3.schema.json', data, 'iperf3 -J output');
-  const cpu = { cpuSender: j.end.cpu_utilization_percent.host_total, cpuReceiver: j.end.cpu_utilization_percent.remote_total };
+  const cpu = {
+    cpuSender: j.end.cpu_utilization_percent.host_total,
+    cpuReceiver: j.end.cpu_utilization_percent.remote_total,
+  };
   if (protocol === 'udp') {
     const s = j.end.sum!;
-    return { protocol, bitsPerSecond: s.bits_per_second * (1 - (s.lost_percent ?? 0) / 100), lostPercent: s.lost_percent ?? 0, jitterMs: s.jitter_ms ?? 0, ...cpu };
+    return {
+      protocol,
+      bitsPerSecond: s.bits_per_second * (1 - (s.lost_percent ?? 0) / 100),
+      lostPercent: s.lost_percent ?? 0,
+      jitterMs: s.jitter_ms ?? 0,
+      ...cpu,
+    };
   }
-  return { protocol, bitsPerSecond: j.end.sum_received!.bits_per_second, retransmits: j.end.sum_sent?.retransmits ?? 0, ...cpu };
+  return {
+    protocol,
+    bitsPerSecond: j.end.sum_received!.bits_per_second,
+    retransmits: j.end.sum_sent?.retransmits ?? 0,
+    ...cpu,
+  };
 }
 
 export interface IperfServer {
@@ -63,10 +80,21 @@ export async function startIperfServer(exec: Exec, port: number, tag: string): P
   const pidfile = `/tmp/cnmh-iperf3-${tag}-${port}.pid`;
   const started = await exec(['iperf3', '-s', '-D', '-p', String(port), '-I', pidfile], 10_000);
   if (started.exitCode !== 0) {
-    const hint = /not found|No such file/.test(started.output) ? ' (iperf3 missing: run npm run setup)' : /in use/i.test(started.output) ? ` (port ${port} busy)` : '';
+    const hint = /not found|No such file/.test(started.output)
+      ? ' (iperf3 missing: run npm run setup)'
+      : /in use/i.test(started.output)
+        ? ` (port ${port} busy)`
+        : '';
     throw new IperfError(`iperf3 server did not start${hint}: ${started.output.trim()}`, [started]);
   }
-  const ready = await exec(['sh', '-c', `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${port} ' && exit 0; sleep 0.05; done; exit 1`], 15_000);
+  const ready = await exec(
+    [
+      'sh',
+      '-c',
+      `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${port} ' && exit 0; sleep 0.05; done; exit 1`,
+    ],
+    15_000,
+  );
   if (ready.exitCode !== 0) throw new IperfError(`iperf3 server is not listening on ${port}`, [started, ready]);
   return {
     async stop() {
@@ -83,8 +111,24 @@ export interface ClientOptions {
 }
 
 /** One iperf3 client run against `address:port`; a refused or unreachable server is a clear error. */
-export async function runIperfClient(exec: Exec, address: string, port: number, o: ClientOptions): Promise<{ result: IperfResult; evidence: CommandResult }> {
-  const argv = ['iperf3', '-c', address, '-p', String(port), '-t', String(o.durationS), '-J', '--connect-timeout', '3000'];
+export async function runIperfClient(
+  exec: Exec,
+  address: string,
+  port: number,
+  o: ClientOptions,
+): Promise<{ result: IperfResult; evidence: CommandResult }> {
+  const argv = [
+    'iperf3',
+    '-c',
+    address,
+    '-p',
+    String(port),
+    '-t',
+    String(o.durationS),
+    '-J',
+    '--connect-timeout',
+    '3000',
+  ];
   if (o.parallel && o.parallel > 1) argv.push('-P', String(o.parallel));
   if (o.udpRate) argv.push('-u', '-b', String(o.udpRate));
   const evidence = await exec(argv, (o.durationS + 20) * 1000);
@@ -97,7 +141,11 @@ export async function runIperfClient(exec: Exec, address: string, port: number, 
 }
 
 /** Round-trip times from iputils ping at a short interval: the samples, in milliseconds. */
-export async function pingRtts(exec: Exec, address: string, count: number): Promise<{ rtts: number[]; evidence: CommandResult }> {
+export async function pingRtts(
+  exec: Exec,
+  address: string,
+  count: number,
+): Promise<{ rtts: number[]; evidence: CommandResult }> {
   const evidence = await exec(['ping', '-c', String(count), '-i', '0.005', '-W', '1', address], 30_000);
   const rtts = [...evidence.output.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]));
   if (!rtts.length) throw new IperfError(`ping ${address} got no reply`, [evidence]);

@@ -1,7 +1,7 @@
 import { expect, inject, it } from 'vitest';
+import { StartedLab } from './lab.ts';
 import { run, runJson } from './linux/command.ts';
 import { links } from './linux/links.ts';
-import { StartedLab } from './lab.ts';
 import { PROBE_PORTS } from './probes.ts';
 import { UNDERLAY_SUBNET } from './underlay.ts';
 
@@ -17,12 +17,24 @@ it('the underlay has no link to a real interface and no lab namespace has a rout
   const underlay = lab.underlay!;
   const switchLinks = await links(underlay.netns);
   // only the switch, loopback and the veth ends of the lab's own namespaces
-  for (const l of switchLinks) expect(['bridge', 'veth', undefined], `${l.ifname} in ${underlay.netns}`).toContain(l.linkinfo?.info_kind);
-  const vethPeers = switchLinks.filter((l) => l.linkinfo?.info_kind === 'veth').map((l) => l.ifname).sort();
+  for (const l of switchLinks)
+    expect(['bridge', 'veth', undefined], `${l.ifname} in ${underlay.netns}`).toContain(l.linkinfo?.info_kind);
+  const vethPeers = switchLinks
+    .filter((l) => l.linkinfo?.info_kind === 'veth')
+    .map((l) => l.ifname)
+    .sort();
   expect(vethPeers).toEqual([...lab.hosts.map((_, i) => `h${i + 1}`), 'out', 'kv'].sort());
-  for (const ns of [underlay.netns, underlay.outside.netns, lab.descriptor.kv!.netns, ...lab.hosts.map((h) => h.netns!)]) {
+  for (const ns of [
+    underlay.netns,
+    underlay.outside.netns,
+    lab.descriptor.kv!.netns,
+    ...lab.hosts.map((h) => h.netns!),
+  ]) {
     const routes = await runJson<Route[]>(['ip', '-j', 'route', 'show'], { netns: ns });
-    expect(routes.filter((r) => r.dst === 'default' || r.gateway), `routes in ${ns}`).toEqual([]);
+    expect(
+      routes.filter((r) => r.dst === 'default' || r.gateway),
+      `routes in ${ns}`,
+    ).toEqual([]);
   }
   // and a probe to an address outside the lab finds no way there (never sent: no route)
   const h1 = lab.hosts[0]!;
@@ -33,18 +45,25 @@ it('the underlay has no link to a real interface and no lab namespace has a rout
 });
 
 it('each host is its own Docker engine: own hostname, own data root, own plugin directory', async () => {
-  const infos = await Promise.all(lab.hosts.map((h) => h.docker.info() as Promise<{ Name: string; DockerRootDir: string; ID: string }>));
+  const infos = await Promise.all(
+    lab.hosts.map((h) => h.docker.info() as Promise<{ Name: string; DockerRootDir: string; ID: string }>),
+  );
   expect(new Set(infos.map((i) => i.Name)).size).toBe(lab.hosts.length);
   expect(infos.map((i) => i.Name)).toEqual(lab.hosts.map((h) => h.name));
   expect(new Set(infos.map((i) => i.DockerRootDir)).size).toBe(lab.hosts.length);
-  for (const [i, h] of lab.hosts.entries()) expect(infos[i]!.DockerRootDir.startsWith(h.descriptor.dataDir!)).toBe(true);
+  for (const [i, h] of lab.hosts.entries())
+    expect(infos[i]!.DockerRootDir.startsWith(h.descriptor.dataDir!)).toBe(true);
   // a file dropped in host 1's plugin directory is seen by host 1's dockerd only
   const { writeFile, rm } = await import('node:fs/promises');
   const marker = `${lab.hosts[0]!.descriptor.pluginDir}/marker.spec`;
   await writeFile(marker, 'unix:///nonexistent.sock\n');
   try {
-    const pids = await Promise.all(lab.hosts.map(async (h) => (await run(['cat', `${h.descriptor.dataDir}/docker.pid`])).output.trim()));
-    const seen = await Promise.all(pids.map((pid) => run(['nsenter', `--target=${pid}`, '--mount', 'ls', '/run/docker/plugins'])));
+    const pids = await Promise.all(
+      lab.hosts.map(async (h) => (await run(['cat', `${h.descriptor.dataDir}/docker.pid`])).output.trim()),
+    );
+    const seen = await Promise.all(
+      pids.map((pid) => run(['nsenter', `--target=${pid}`, '--mount', 'ls', '/run/docker/plugins'])),
+    );
     expect(seen[0]!.output).toContain('marker.spec');
     for (const s of seen.slice(1)) expect(s.output).not.toContain('marker.spec');
   } finally {

@@ -1,13 +1,13 @@
 import Dockerode from 'dockerode';
 import { LabHost, type HostDescriptor } from './host.ts';
+import { EtcdClient } from './kv/etcd-client.ts';
+import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
 import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
 import { buildProbeArchive, ensureProbeImage } from './probe-image.ts';
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
 import { newRunId } from './run-id.ts';
 import { writeRunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
-import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
-import { EtcdClient } from './kv/etcd-client.ts';
 
 export type LabKind = 'netns' | 'local';
 export const LAB_KINDS: readonly LabKind[] = ['netns', 'local'];
@@ -71,14 +71,28 @@ export class StartedLab implements AsyncDisposable {
     const runId = spec.runId ?? newRunId();
     const hostCount = spec.kind === 'local' ? 1 : spec.hosts;
     // the state file comes first: whatever follows is reapable by `clean` if this process dies
-    await writeRunState({ runId, pid: process.pid, startedAt: new Date().toISOString(), kind: spec.kind, hosts: [], persistent: spec.persistent });
+    await writeRunState({
+      runId,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      kind: spec.kind,
+      hosts: [],
+      persistent: spec.persistent,
+    });
     try {
       const archive = await buildProbeArchive();
       if (spec.kind === 'local') {
-        const local: HostDescriptor = { name: 'local', kind: 'local', socketPath: LOCAL_DOCKER_SOCKET, pluginDir: '/run/docker/plugins' };
+        const local: HostDescriptor = {
+          name: 'local',
+          kind: 'local',
+          socketPath: LOCAL_DOCKER_SOCKET,
+          pluginDir: '/run/docker/plugins',
+        };
         const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
         await docker.ping().catch(() => {
-          throw new Error(`no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or use --lab netns.`);
+          throw new Error(
+            `no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or use --lab netns.`,
+          );
         });
         const probeImage = await ensureProbeImage(docker, archive);
         return new StartedLab({ runId, kind: 'local', hosts: [local], probeImage, upMs: Date.now() - started });
@@ -89,9 +103,26 @@ export class StartedLab implements AsyncDisposable {
         startEtcd(runId, underlay),
         Promise.all(Array.from({ length: hostCount }, (_, i) => startNetnsHost(runId, i, underlay))),
       ]);
-      await writeRunState({ runId, pid: process.pid, startedAt: new Date().toISOString(), kind: spec.kind, hosts: hosts.map((h) => h.name), persistent: spec.persistent });
-      const refs = await Promise.all(hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)));
-      return new StartedLab({ runId, kind: 'netns', hosts, underlay: underlay.descriptor, kv, probeImage: refs[0]!, upMs: Date.now() - started });
+      await writeRunState({
+        runId,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        kind: spec.kind,
+        hosts: hosts.map((h) => h.name),
+        persistent: spec.persistent,
+      });
+      const refs = await Promise.all(
+        hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)),
+      );
+      return new StartedLab({
+        runId,
+        kind: 'netns',
+        hosts,
+        underlay: underlay.descriptor,
+        kv,
+        probeImage: refs[0]!,
+        upMs: Date.now() - started,
+      });
     } catch (e) {
       await reapRun(runId);
       throw e;

@@ -1,10 +1,10 @@
+import Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
-import Dockerode from 'dockerode';
+import type { HostDescriptor } from './host.ts';
+import { netnsPath } from './linux/command.ts';
 import { addNetns } from './linux/netns.ts';
 import { kill, waitForExit } from './linux/processes.ts';
-import { netnsPath } from './linux/command.ts';
-import type { HostDescriptor } from './host.ts';
 import { runNames } from './run-id.ts';
 import { hostUnderlayAddress, type Underlay } from './underlay.ts';
 
@@ -64,10 +64,14 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
   ].join(' && ');
   const log = await open(`${dir}/dockerd.log`, 'a');
   // detached: a Ctrl-C aimed at the harness must not reach dockerd before the harness tears it down
-  const child = spawn('nsenter', [`--net=${netnsPath(name)}`, 'unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', script], {
-    detached: true,
-    stdio: ['ignore', log.fd, log.fd],
-  });
+  const child = spawn(
+    'nsenter',
+    [`--net=${netnsPath(name)}`, 'unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', script],
+    {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+    },
+  );
   child.unref();
   await log.close();
   let exited: number | null = null;
@@ -76,10 +80,18 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
   const docker = new Dockerode({ socketPath: descriptor.socketPath });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (await docker.ping().then(() => true, () => false)) break;
+    if (
+      await docker.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (exited !== null || Date.now() > deadline) {
       const tail = (await readFile(`${dir}/dockerd.log`, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-      throw new Error(`dockerd of lab host ${name} ${exited !== null ? `exited (${exited})` : 'did not answer in time'}; its log ends:\n${tail}`);
+      throw new Error(
+        `dockerd of lab host ${name} ${exited !== null ? `exited (${exited})` : 'did not answer in time'}; its log ends:\n${tail}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,7 +100,14 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
 async function stopEngine(descriptor: HostDescriptor): Promise<void> {
   const docker = new Dockerode({ socketPath: descriptor.socketPath });
   const containers = await docker.listContainers({ all: true }).catch(() => []);
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   const pid = Number((await readFile(`${descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim());
   if (pid > 0 && kill(pid, 'SIGTERM') && !(await waitForExit(pid, 20_000))) kill(pid, 'SIGKILL');
 }

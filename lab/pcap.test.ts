@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeVxlan, parsePcap } from './pcap.ts';
 
 /** An Ethernet/IPv4/UDP/VXLAN frame as a kernel would send it. */
-function vxlanFrame(vni: number, opts: { src?: number[]; dst?: number[]; dport?: number; flags?: number } = {}): Buffer {
+function vxlanFrame(
+  vni: number,
+  opts: { src?: number[]; dst?: number[]; dport?: number; flags?: number } = {},
+): Buffer {
   const inner = Buffer.alloc(42, 0xab);
   const vx = Buffer.from([opts.flags ?? 0x08, 0, 0, 0, (vni >> 16) & 255, (vni >> 8) & 255, vni & 255, 0]);
   const udp = Buffer.alloc(8);

@@ -21,7 +21,10 @@ export function parsePcap(buf: Buffer): PcapRecord[] {
     const frac = u32(off + 4);
     const caplen = u32(off + 8);
     if (off + 16 + caplen > buf.length) break;
-    out.push({ timestampUs: sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac), data: buf.subarray(off + 16, off + 16 + caplen) });
+    out.push({
+      timestampUs: sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac),
+      data: buf.subarray(off + 16, off + 16 + caplen),
+    });
     off += 16 + caplen;
   }
   return out;

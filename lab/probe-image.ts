@@ -1,7 +1,7 @@
+import type Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import { access, chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type Dockerode from 'dockerode';
 import { mustRun } from './linux/command.ts';
 import { PROBE_SERVERS } from './probes.ts';
 import { LABEL_PROBE } from './run-id.ts';
@@ -14,7 +14,13 @@ import { LABEL_PROBE } from './run-id.ts';
 const CACHE_DIR = '/var/cache/cnm-harness';
 export const PROBE_REPO = 'cnm-harness/probe';
 /** name → where it goes in the image. iputils' ping sits in /usr/bin, ahead of busybox's applet in PATH: it can set DF. */
-const BINARIES: Record<string, string> = { busybox: '/bin/busybox', socat: '/bin/socat', ip: '/bin/ip', iperf3: '/bin/iperf3', ping: '/usr/bin/ping' };
+const BINARIES: Record<string, string> = {
+  busybox: '/bin/busybox',
+  socat: '/bin/socat',
+  ip: '/bin/ip',
+  iperf3: '/bin/iperf3',
+  ping: '/usr/bin/ping',
+};
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const SERVE_SCRIPT = `#!/bin/sh
@@ -24,12 +30,17 @@ exec sleep 2147483647
 `;
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function which(binary: string): Promise<string> {
   for (const dir of SEARCH_PATH) if (await exists(`${dir}/${binary}`)) return `${dir}/${binary}`;
-  throw new Error(`${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, iproute2, iperf3, iputils-ping).`);
+  throw new Error(
+    `${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, iproute2, iperf3, iputils-ping).`,
+  );
 }
 
 async function sharedLibraries(binary: string): Promise<string[]> {
@@ -69,7 +80,10 @@ async function assemble(root: string, files: ProbeFiles): Promise<void> {
   await mkdir(`${root}/usr/bin`, { recursive: true });
   for (const [name, path] of files.binaries) await copyFile(path, `${root}${BINARIES[name]}`);
   const { output } = await mustRun([files.binaries.get('busybox')!, '--list']);
-  for (const applet of output.split('\n').map((s) => s.trim()).filter(Boolean)) {
+  for (const applet of output
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(await exists(`${root}/bin/${applet}`))) await symlink('busybox', `${root}/bin/${applet}`);
   }
   for (const lib of files.libraries) {
@@ -107,14 +121,22 @@ export function probeImageRef(archive: ProbeImageArchive): string {
 /** Imports the probe image into an engine unless it is there already; returns its reference. */
 export async function ensureProbeImage(docker: Dockerode, archive: ProbeImageArchive): Promise<string> {
   const ref = probeImageRef(archive);
-  const present = await docker.getImage(ref).inspect().then(() => true, () => false);
+  const present = await docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   if (present) return ref;
-  const stream: NodeJS.ReadableStream = await docker.importImage(archive.tarPath, {
+  const stream: NodeJS.ReadableStream = (await docker.importImage(archive.tarPath, {
     repo: PROBE_REPO,
     tag: archive.tag,
     changes: ['CMD ["/probe/serve"]', `LABEL ${LABEL_PROBE}=${archive.tag}`],
-  } as never) as unknown as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+  } as never)) as unknown as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())),
+  );
   await docker.getImage(ref).inspect();
   return ref;
 }

@@ -17,7 +17,10 @@ export function startProbeServers(netns: string): ProbeServers {
   for (const server of PROBE_SERVERS) {
     // the shell stays as socat's parent, its command line naming the namespace: a leak shows in `ps`
     const script = `socat ${server}; : ${netnsPath(netns)}`;
-    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], { detached: true, stdio: 'ignore' });
+    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], {
+      detached: true,
+      stdio: 'ignore',
+    });
     child.unref();
     if (child.pid) pids.push(child.pid);
   }

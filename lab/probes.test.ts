@@ -10,7 +10,9 @@ describe('classifyProbe', () => {
     expect(r.seenAs).toBe('10.0.0.3');
   });
   it('tells refused from timed out', () => {
-    expect(classifyProbe('tcp', 'x', res(1, 'socat[1] E connect(5, AF=2 1.2.3.4:47000, 16): Connection refused')).outcome).toBe('refused');
+    expect(
+      classifyProbe('tcp', 'x', res(1, 'socat[1] E connect(5, AF=2 1.2.3.4:47000, 16): Connection refused')).outcome,
+    ).toBe('refused');
     expect(classifyProbe('tcp', 'x', res(1, 'socat[1] E connect(...): Connection timed out')).outcome).toBe('timeout');
     expect(classifyProbe('tcp', 'x', res(1, 'E connect(): Network is unreachable')).outcome).toBe('timeout');
   });
@@ -23,8 +25,11 @@ describe('classifyProbe', () => {
     expect(classifyProbe('icmp', 'x', res(1, '1 packets transmitted, 0 packets received')).outcome).toBe('timeout');
   });
   it('reports a name that does not resolve as unresolved', () => {
-    expect(classifyProbe('tcp', 'p9', res(1, 'E getaddrinfo("p9", "NULL", ...): Temporary failure in name resolution')).outcome).toBe('unresolved');
-    expect(classifyProbe('icmp', 'p9', res(1, 'ping: bad address \'p9\'')).outcome).toBe('unresolved');
+    expect(
+      classifyProbe('tcp', 'p9', res(1, 'E getaddrinfo("p9", "NULL", ...): Temporary failure in name resolution'))
+        .outcome,
+    ).toBe('unresolved');
+    expect(classifyProbe('icmp', 'p9', res(1, "ping: bad address 'p9'")).outcome).toBe('unresolved');
   });
   it('an unexpected failure is an error, not a drop', () => {
     expect(classifyProbe('tcp', 'x', res(127, 'sh: socat: not found')).outcome).toBe('error');

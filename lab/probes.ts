@@ -37,11 +37,19 @@ const DATAGRAM_TRIES = 3;
 export function probeCommand(protocol: Protocol, target: string, port?: number): string[] {
   switch (protocol) {
     case 'icmp':
-      return ['sh', '-c', `for i in $(seq ${DATAGRAM_TRIES}); do busybox ping -c 1 -W 1 ${target} && exit 0; done; exit 1`];
+      return [
+        'sh',
+        '-c',
+        `for i in $(seq ${DATAGRAM_TRIES}); do busybox ping -c 1 -W 1 ${target} && exit 0; done; exit 1`,
+      ];
     case 'tcp':
       return ['socat', '-T', String(WAIT_S), '-', `TCP:${target}:${port ?? PROBE_PORTS.tcp},connect-timeout=${WAIT_S}`];
     case 'udp':
-      return ['sh', '-c', `for i in $(seq ${DATAGRAM_TRIES}); do r=$(echo probe | socat -T 1 - UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1) && [ -n "$r" ] && echo "$r" && exit 0; done; echo "$r"; exit 0`];
+      return [
+        'sh',
+        '-c',
+        `for i in $(seq ${DATAGRAM_TRIES}); do r=$(echo probe | socat -T 1 - UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1) && [ -n "$r" ] && echo "$r" && exit 0; done; echo "$r"; exit 0`,
+      ];
   }
 }
 
@@ -49,16 +57,26 @@ const ADDRESS_LINE = /^[0-9a-f.:]+$/i;
 
 export function classifyProbe(protocol: Protocol, target: string, evidence: CommandResult): ProbeResult {
   const out = evidence.output;
-  const seen = out.split('\n').map((l) => l.trim()).find((l) => ADDRESS_LINE.test(l));
+  const seen = out
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => ADDRESS_LINE.test(l));
   let outcome: ProbeOutcome;
   if (/name resolution|bad address|Name or service not known|unknown host/i.test(out)) outcome = 'unresolved';
   else if (protocol === 'icmp') outcome = evidence.exitCode === 0 && /bytes from/.test(out) ? 'ok' : 'timeout';
   else if (seen && evidence.exitCode === 0) outcome = 'ok';
   else if (/refused/i.test(out)) outcome = 'refused';
-  else if (evidence.timedOut || /timed out/i.test(out) || (protocol === 'udp' && evidence.exitCode === 0)) outcome = 'timeout';
+  else if (evidence.timedOut || /timed out/i.test(out) || (protocol === 'udp' && evidence.exitCode === 0))
+    outcome = 'timeout';
   else if (/unreachable/i.test(out)) outcome = 'timeout';
   else outcome = 'error';
-  return { protocol, target, outcome, ...(seen && outcome === 'ok' && protocol !== 'icmp' ? { seenAs: seen } : {}), evidence };
+  return {
+    protocol,
+    target,
+    outcome,
+    ...(seen && outcome === 'ok' && protocol !== 'icmp' ? { seenAs: seen } : {}),
+    evidence,
+  };
 }
 
 /** A wall-clock bound for one probe, above the tools' own waits so they report first. */

@@ -1,5 +1,5 @@
-import { readdir, rm } from 'node:fs/promises';
 import Dockerode from 'dockerode';
+import { readdir, rm } from 'node:fs/promises';
 import { findCgroups, pidsIn, removeCgroup } from './linux/cgroups.ts';
 import { deleteLink, links } from './linux/links.ts';
 import { deleteNetns, listNetns } from './linux/netns.ts';
@@ -30,10 +30,13 @@ async function tracedRunIds(): Promise<Set<string>> {
   for (const cg of await findCgroups((n) => n.startsWith(`${PREFIX}-`))) ids.add(runIdOf(cg) ?? '');
   for (const l of await links().catch(() => [])) if (l.ifname.startsWith(PREFIX)) ids.add(runIdOf(l.ifname) ?? '');
   // processes that outlived their namespace still name it (the lab's probe servers do, on purpose)
-  for (const p of await listProcesses()) if (p.cmdline.includes(`/run/netns/${PREFIX}-`) || p.cmdline.includes(`${DATA_DIR}/`)) ids.add(runIdOf(p.cmdline) ?? '');
+  for (const p of await listProcesses())
+    if (p.cmdline.includes(`/run/netns/${PREFIX}-`) || p.cmdline.includes(`${DATA_DIR}/`))
+      ids.add(runIdOf(p.cmdline) ?? '');
   const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
   const filters = JSON.stringify({ label: [LABEL_RUN] });
-  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) ids.add(c.Labels[LABEL_RUN] ?? '');
+  for (const c of await docker.listContainers({ all: true, filters }).catch(() => []))
+    ids.add(c.Labels[LABEL_RUN] ?? '');
   for (const n of await docker.listNetworks({ filters }).catch(() => [])) ids.add(n.Labels?.[LABEL_RUN] ?? '');
   ids.delete('');
   return new Set([...ids].filter(isRunId));
@@ -44,7 +47,9 @@ export async function reapRun(runId: string): Promise<string[]> {
   const removed: string[] = [];
   const n = runNames(runId);
   const procs = await listProcesses();
-  const dataPids = procs.filter((p) => p.cmdline.includes(`${n.dataDir}/`) || p.cmdline.includes(`/run/netns/${PREFIX}-${runId}-`)).map((p) => p.pid);
+  const dataPids = procs
+    .filter((p) => p.cmdline.includes(`${n.dataDir}/`) || p.cmdline.includes(`/run/netns/${PREFIX}-${runId}-`))
+    .map((p) => p.pid);
   if (dataPids.length) removed.push(`${dataPids.length} process(es) of run ${runId}`);
   await killAll(dataPids);
   const cgroups = await findCgroups((name) => name.startsWith(`${PREFIX}-${runId}-`));
@@ -60,11 +65,17 @@ export async function reapRun(runId: string): Promise<string[]> {
   const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
     removed.push(`container ${c.Names[0] ?? c.Id}`);
   }
   for (const net of await docker.listNetworks({ filters }).catch(() => [])) {
-    await docker.getNetwork(net.Id).remove().catch(() => undefined);
+    await docker
+      .getNetwork(net.Id)
+      .remove()
+      .catch(() => undefined);
     removed.push(`network ${net.Name}`);
   }
   for (const ns of await listNetns()) {
@@ -91,7 +102,9 @@ export async function reapRun(runId: string): Promise<string[]> {
 /** `cnm-harness clean`: reaps every run whose owning process is gone (or every run, with `all`). */
 export async function cleanDeadRuns(options: { all?: boolean } = {}): Promise<ReapReport> {
   const alive = new Set(
-    (await readRunStates()).filter((s) => s.persistent || (s.pid !== process.pid && isProcessAlive(s.pid))).map((s) => s.runId),
+    (await readRunStates())
+      .filter((s) => s.persistent || (s.pid !== process.pid && isProcessAlive(s.pid)))
+      .map((s) => s.runId),
   );
   const report: ReapReport = { runs: [], removed: [] };
   for (const id of await tracedRunIds()) {

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { readFileSync } from 'node:fs';
 
 const SCHEMA_DIR = new URL('../fixtures/schemas/', import.meta.url);
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const cache = new Map<string, ValidateFunction>();
@@ -32,11 +33,17 @@ export function validatorFor(ref: string): ValidateFunction {
 
 /** ajv's errors as lines: the JSON path, then what was expected there. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
+  return (errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '/'}: ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
+  );
 }
 
 export class SchemaError extends Error {
-  constructor(what: string, readonly problems: string[]) {
+  constructor(
+    what: string,
+    readonly problems: string[],
+  ) {
     super(`${what} is invalid:\n  ${problems.join('\n  ')}`);
   }
 }

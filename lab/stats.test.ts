@@ -1,4 +1,4 @@
-import { describe as suite, expect, it } from 'vitest';
+import { expect, it, describe as suite } from 'vitest';
 import { parseIperf } from './iperf3.ts';
 import { describe, medianRank, pairedRatio, quantile, withinOfMedian } from './stats.ts';
 
@@ -41,17 +41,42 @@ suite('stats', () => {
 });
 
 suite('parseIperf', () => {
-  const tcp = { end: { sum_sent: { bits_per_second: 1e10, seconds: 1, retransmits: 3 }, sum_received: { bits_per_second: 9.9e9, seconds: 1 }, cpu_utilization_percent: { host_total: 80, remote_total: 30 } } };
+  const tcp = {
+    end: {
+      sum_sent: { bits_per_second: 1e10, seconds: 1, retransmits: 3 },
+      sum_received: { bits_per_second: 9.9e9, seconds: 1 },
+      cpu_utilization_percent: { host_total: 80, remote_total: 30 },
+    },
+  };
   it('reads TCP receiver throughput, retransmits and CPU', () => {
-    expect(parseIperf(JSON.stringify(tcp), 'tcp')).toEqual({ protocol: 'tcp', bitsPerSecond: 9.9e9, retransmits: 3, cpuSender: 80, cpuReceiver: 30 });
+    expect(parseIperf(JSON.stringify(tcp), 'tcp')).toEqual({
+      protocol: 'tcp',
+      bitsPerSecond: 9.9e9,
+      retransmits: 3,
+      cpuSender: 80,
+      cpuReceiver: 30,
+    });
   });
   it('reads UDP loss and jitter, counting only what arrived', () => {
-    const udp = { end: { sum: { bits_per_second: 1e9, seconds: 1, jitter_ms: 0.01, lost_percent: 10 }, cpu_utilization_percent: { host_total: 5, remote_total: 6 } } };
-    expect(parseIperf(JSON.stringify(udp), 'udp')).toMatchObject({ bitsPerSecond: 9e8, lostPercent: 10, jitterMs: 0.01 });
+    const udp = {
+      end: {
+        sum: { bits_per_second: 1e9, seconds: 1, jitter_ms: 0.01, lost_percent: 10 },
+        cpu_utilization_percent: { host_total: 5, remote_total: 6 },
+      },
+    };
+    expect(parseIperf(JSON.stringify(udp), 'udp')).toMatchObject({
+      bitsPerSecond: 9e8,
+      lostPercent: 10,
+      jitterMs: 0.01,
+    });
   });
   it('says what is wrong with bad output', () => {
     expect(() => parseIperf('iperf3: error - unable to connect', 'tcp')).toThrow(/did not print JSON/);
-    expect(() => parseIperf(JSON.stringify({ error: 'unable to connect to server: Connection refused' }), 'tcp')).toThrow(/Connection refused/);
-    expect(() => parseIperf(JSON.stringify({ end: { cpu_utilization_percent: { host_total: 1, remote_total: 1 } } }), 'tcp')).toThrow(/iperf3 -J output is invalid/);
+    expect(() =>
+      parseIperf(JSON.stringify({ error: 'unable to connect to server: Connection refused' }), 'tcp'),
+    ).toThrow(/Connection refused/);
+    expect(() =>
+      parseIperf(JSON.stringify({ end: { cpu_utilization_percent: { host_total: 1, remote_total: 1 } } }), 'tcp'),
+    ).toThrow(/iperf3 -J output is invalid/);
   });
 });

@@ -25,7 +25,10 @@ export interface UnderlayDescriptor {
 }
 
 export class Underlay {
-  private constructor(readonly descriptor: UnderlayDescriptor, private readonly runId: string) {}
+  private constructor(
+    readonly descriptor: UnderlayDescriptor,
+    private readonly runId: string,
+  ) {}
 
   static async up(runId: string): Promise<Underlay> {
     const n = runNames(runId);
@@ -49,7 +52,13 @@ export class Underlay {
 }
 
 /** Connects `netns` to the run's underlay switch as `eth0` with `address` (the switch side is named `role`). */
-export async function plugIntoUnderlay(runId: string, underlayNetns: string, role: string, netns: string, address: string): Promise<void> {
+export async function plugIntoUnderlay(
+  runId: string,
+  underlayNetns: string,
+  role: string,
+  netns: string,
+  address: string,
+): Promise<void> {
   await addVethBetween(runNames(runId).link(`t${role}`), { netns, name: 'eth0' }, { netns: underlayNetns, name: role });
   await setMaster(underlayNetns, role, SWITCH);
   await addAddress(netns, 'eth0', `${address}/${UNDERLAY_PREFIX}`);

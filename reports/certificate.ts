@@ -19,7 +19,12 @@ export interface Certificate {
     /** sha256 of the driver's executable, when the manifest names it. */
     binary?: { path: string; sha256: string };
   };
-  environment: { kernel: string; node: string; engines: { host: string; version: string }[]; lab: { kind: string; hosts: number } };
+  environment: {
+    kernel: string;
+    node: string;
+    engines: { host: string; version: string }[];
+    lab: { kind: string; hosts: number };
+  };
   claimed: Level[];
   levels: LevelOutcome[];
   /** Measured, informational: each ratio with its 95% interval. */
@@ -61,7 +66,10 @@ export async function verifyCertificate(certPath: string, resultsPath: string): 
     return { ok: false, problems: [`cannot read ${resultsPath}: ${(e as Error).message}`] };
   }
   const digest = sha256(bytes);
-  if (digest !== cert.results.sha256) problems.push(`${resultsPath} is not the certified file: sha256 ${digest}, the certificate says ${cert.results.sha256}`);
+  if (digest !== cert.results.sha256)
+    problems.push(
+      `${resultsPath} is not the certified file: sha256 ${digest}, the certificate says ${cert.results.sha256}`,
+    );
   let file: ResultsFile | undefined;
   try {
     file = assertValid<ResultsFile>('results.schema.json', JSON.parse(bytes.toString('utf8')), resultsPath);
@@ -69,12 +77,15 @@ export async function verifyCertificate(certPath: string, resultsPath: string): 
     problems.push((e as Error).message);
   }
   if (file) {
-    if (file.run.id !== cert.results.runId) problems.push(`run ${file.run.id} is not the certified run ${cert.results.runId}`);
+    if (file.run.id !== cert.results.runId)
+      problems.push(`run ${file.run.id} is not the certified run ${cert.results.runId}`);
     const again = judgeLevels(file.results, cert.driver.id, cert.claimed);
     for (const level of cert.levels) {
       const mine = again.find((l) => l.name === level.name);
       if (!mine || mine.verdict !== level.verdict || JSON.stringify(mine.counts) !== JSON.stringify(level.counts)) {
-        problems.push(`level ${level.name}: the certificate says ${level.verdict} ${JSON.stringify(level.counts)}, the results give ${mine?.verdict} ${JSON.stringify(mine?.counts)}`);
+        problems.push(
+          `level ${level.name}: the certificate says ${level.verdict} ${JSON.stringify(level.counts)}, the results give ${mine?.verdict} ${JSON.stringify(mine?.counts)}`,
+        );
       }
     }
   }

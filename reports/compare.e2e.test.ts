@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 import { mustRun } from '../lab/linux/command.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
@@ -31,7 +31,10 @@ it('report compare shows a regression planted in the second of two real runs', a
   const broken = await current;
   expect(broken.exitCode, broken.all).toBe(1);
 
-  const cmp = await execa('node', [CLI, 'report', 'compare', `${a}/results.json`, `${b}/results.json`], { reject: false, all: true });
+  const cmp = await execa('node', [CLI, 'report', 'compare', `${a}/results.json`, `${b}/results.json`], {
+    reject: false,
+    all: true,
+  });
   expect(cmp.exitCode, cmp.all).toBe(1);
   expect(cmp.all).toContain('new failures: 1');
   expect(cmp.all).toMatch(/docker-bridge isolation\/networks: pass → fail/);

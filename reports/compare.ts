@@ -38,7 +38,7 @@ interface Figure {
 function figures(file: ResultsFile): Map<string, Figure> {
   const out = new Map<string, Figure>();
   for (const r of file.results) {
-    const m = r.metrics as Figure & { ratios?: Record<string, Figure> } | undefined;
+    const m = r.metrics as (Figure & { ratios?: Record<string, Figure> }) | undefined;
     if (!m) continue;
     if (typeof m.median === 'number' && m.ci95) out.set(`${r.driver} ${r.check}`, m);
     for (const [k, v] of Object.entries(m.ratios ?? {})) out.set(`ratio ${k}`, { ...v, unit: '×' });
@@ -58,8 +58,16 @@ export function compareRuns(baseline: ResultsFile, current: ResultsFile): Compar
     const b = before.get(`${r.driver} ${r.check}`);
     const wasBad = bad(b?.verdict) && !b?.knownDeviation;
     const isBad = bad(r.verdict) && !r.knownDeviation;
-    if (isBad && !wasBad) newFailures.push({ driver: r.driver, check: r.check, before: b?.verdict ?? 'absent', after: r.verdict, reason: r.reason });
-    if (!bad(r.verdict) && bad(b?.verdict) && r.verdict === 'pass') fixes.push({ driver: r.driver, check: r.check, before: b!.verdict, after: r.verdict, reason: r.reason });
+    if (isBad && !wasBad)
+      newFailures.push({
+        driver: r.driver,
+        check: r.check,
+        before: b?.verdict ?? 'absent',
+        after: r.verdict,
+        reason: r.reason,
+      });
+    if (!bad(r.verdict) && bad(b?.verdict) && r.verdict === 'pass')
+      fixes.push({ driver: r.driver, check: r.check, before: b!.verdict, after: r.verdict, reason: r.reason });
   }
   const fb = figures(baseline);
   const performance: PerfChange[] = [];
@@ -76,8 +84,17 @@ export function compareRuns(baseline: ResultsFile, current: ResultsFile): Compar
 
 export function describeComparison(c: Comparison): string {
   const lines = [`compared ${c.current} with baseline ${c.baseline}:`];
-  lines.push(`new failures: ${c.newFailures.length}`, ...c.newFailures.map((x) => `  ✗ ${x.driver} ${x.check}: ${x.before} → ${x.after}: ${x.reason.split('\n')[0]}`));
+  lines.push(
+    `new failures: ${c.newFailures.length}`,
+    ...c.newFailures.map((x) => `  ✗ ${x.driver} ${x.check}: ${x.before} → ${x.after}: ${x.reason.split('\n')[0]}`),
+  );
   lines.push(`fixed: ${c.fixes.length}`, ...c.fixes.map((x) => `  ✓ ${x.driver} ${x.check}: ${x.before} → ${x.after}`));
-  lines.push(`performance changes beyond their intervals: ${c.performance.length}`, ...c.performance.map((p) => `  ${p.change > 0 ? '↑' : '↓'} ${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${(p.change * 100).toFixed(0)}%)`));
+  lines.push(
+    `performance changes beyond their intervals: ${c.performance.length}`,
+    ...c.performance.map(
+      (p) =>
+        `  ${p.change > 0 ? '↑' : '↓'} ${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${(p.change * 100).toFixed(0)}%)`,
+    ),
+  );
   return lines.join('\n');
 }

@@ -5,7 +5,10 @@ const MARK: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗',
 /** One line per finished check, as it finishes. */
 export function progressLine(r: CheckResult, index: number): string {
   const time = r.verdict === 'skip' ? '' : ` (${(r.durationMs / 1000).toFixed(1)}s)`;
-  const reason = r.verdict === 'pass' ? '' : `${r.knownDeviation ? ' [known deviation]' : ''}: ${r.reason.split('\n')[0]!.slice(0, 160)}`;
+  const reason =
+    r.verdict === 'pass'
+      ? ''
+      : `${r.knownDeviation ? ' [known deviation]' : ''}: ${r.reason.split('\n')[0]!.slice(0, 160)}`;
   return `${String(index).padStart(3)} ${MARK[r.verdict]} ${r.verdict.padEnd(5)} ${r.driver.padEnd(18)} ${r.check}${time}${reason}`;
 }
 

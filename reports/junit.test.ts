@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { validatorFor } from '../lab/schema.ts';
 import { toJUnit } from './junit.ts';
 import type { ResultsFile } from './results-file.ts';
-import { validatorFor } from '../lab/schema.ts';
 
 const file: ResultsFile = {
   run: {
@@ -13,9 +13,39 @@ const file: ResultsFile = {
     lab: { kind: 'netns', hosts: ['h1'] },
   },
   results: [
-    { driver: 'd<1>', mode: 'bridge', check: 'isolation/networks', verdict: 'fail', reason: 'a1→b1 tcp: expected blocked, observed ok & more', expected: {}, observed: {}, evidence: [{ host: 'h1', command: 'socat', exitCode: 0, output: 'x\u0001y' }], durationMs: 1000 },
-    { driver: 'd<1>', mode: 'bridge', check: 'identity/none', verdict: 'skip', reason: 'applies to mode none', expected: null, observed: null, evidence: [], durationMs: 0 },
-    { driver: 'd<1>', mode: 'bridge', check: 'connectivity/same-host', verdict: 'pass', reason: 'ok', expected: null, observed: null, evidence: [], durationMs: 500 },
+    {
+      driver: 'd<1>',
+      mode: 'bridge',
+      check: 'isolation/networks',
+      verdict: 'fail',
+      reason: 'a1→b1 tcp: expected blocked, observed ok & more',
+      expected: {},
+      observed: {},
+      evidence: [{ host: 'h1', command: 'socat', exitCode: 0, output: 'x\u0001y' }],
+      durationMs: 1000,
+    },
+    {
+      driver: 'd<1>',
+      mode: 'bridge',
+      check: 'identity/none',
+      verdict: 'skip',
+      reason: 'applies to mode none',
+      expected: null,
+      observed: null,
+      evidence: [],
+      durationMs: 0,
+    },
+    {
+      driver: 'd<1>',
+      mode: 'bridge',
+      check: 'connectivity/same-host',
+      verdict: 'pass',
+      reason: 'ok',
+      expected: null,
+      observed: null,
+      evidence: [],
+      durationMs: 500,
+    },
   ],
   summary: { pass: 1, fail: 1, skip: 1, error: 0 },
 };

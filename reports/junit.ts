@@ -18,10 +18,12 @@ export function toJUnit(file: ResultsFile): string {
     const count = (v: string) => results.filter((r) => r.verdict === v).length;
     const time = results.reduce((t, r) => t + r.durationMs, 0) / 1000;
     const cases = results.map((r) => {
-      const evidence = r.evidence.map((e) => `[${e.host}] $ ${e.command}\n(exit ${e.exitCode})\n${e.output}`).join('\n');
+      const evidence = r.evidence
+        .map((e) => `[${e.host}] $ ${e.command}\n(exit ${e.exitCode})\n${e.output}`)
+        .join('\n');
       const body =
         r.verdict === 'fail'
-          ? `<failure message="${xml(`${r.knownDeviation ? "[known deviation] " : ""}${r.reason}`)}">${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
+          ? `<failure message="${xml(`${r.knownDeviation ? '[known deviation] ' : ''}${r.reason}`)}">${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
           : r.verdict === 'error'
             ? `<error message="${xml(r.reason)}"/>`
             : r.verdict === 'skip'

@@ -1,5 +1,5 @@
-import type { CheckResult, Summary } from '../suites/framework/result.ts';
 import type { Leak } from '../lab/audit.ts';
+import type { CheckResult, Summary } from '../suites/framework/result.ts';
 
 /** results.json: the one document every other report is made from. */
 export interface ResultsFile {

@@ -28,7 +28,11 @@ export default class CnmReporter implements Reporter {
       }
     }
     if (!results.length) return;
-    const lab = JSON.parse(process.env[LAB_ENV] ?? '{}') as { runId?: string; kind?: 'netns' | 'local'; hosts?: string[] };
+    const lab = JSON.parse(process.env[LAB_ENV] ?? '{}') as {
+      runId?: string;
+      kind?: 'netns' | 'local';
+      hosts?: string[];
+    };
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const file: ResultsFile = {
       run: {

@@ -15,6 +15,11 @@ export async function readResults(path: string): Promise<ResultsFile> {
   return assertValid<ResultsFile>('results.schema.json', data, path);
 }
 
-export async function writeHtmlReport(file: ResultsFile, out: string, comparison?: Comparison, certificate?: Certificate): Promise<void> {
+export async function writeHtmlReport(
+  file: ResultsFile,
+  out: string,
+  comparison?: Comparison,
+  certificate?: Certificate,
+): Promise<void> {
   await writeFile(out, renderReport(file, comparison, certificate));
 }

@@ -12,7 +12,10 @@ describe('check catalog', () => {
     expect(selectChecks('isolation').every((c) => c.id.startsWith('isolation/'))).toBe(true);
     expect(selectChecks('isolation').length).toBeGreaterThanOrEqual(4);
     expect(selectChecks('identity/none').map((c) => c.id)).toEqual(['identity/none']);
-    expect(selectChecks('connectivity/cross-*').map((c) => c.id)).toEqual(['connectivity/cross-host', 'connectivity/cross-host-by-name']);
+    expect(selectChecks('connectivity/cross-*').map((c) => c.id)).toEqual([
+      'connectivity/cross-host',
+      'connectivity/cross-host-by-name',
+    ]);
     expect(selectChecks('nope/nothing')).toEqual([]);
     expect(selectChecks(undefined)).toBe(CHECKS);
   });

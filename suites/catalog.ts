@@ -1,16 +1,18 @@
-import crossHost from './connectivity/cross-host.ts';
 import crossHostByName from './connectivity/cross-host-by-name.ts';
-import sameHost from './connectivity/same-host.ts';
+import crossHost from './connectivity/cross-host.ts';
 import sameHostByName from './connectivity/same-host-by-name.ts';
+import sameHost from './connectivity/same-host.ts';
+import convergenceCrossHost from './convergence/cross-host.ts';
 import type { Check } from './framework/check.ts';
-import identityContainer from './identity/container.ts';
 import containerMissingPeer from './identity/container-missing-peer.ts';
+import identityContainer from './identity/container.ts';
 import identityHost from './identity/host.ts';
 import identityNone from './identity/none.ts';
 import containerSharesStack from './isolation/container-shares-stack.ts';
 import hostNotIsolated from './isolation/host-not-isolated.ts';
 import isolationNetworks from './isolation/networks.ts';
 import isolationNone from './isolation/none.ts';
+import lifecycleConnectDisconnect from './lifecycle/connect-disconnect.ts';
 import mtuDfBoundary from './mtu/df-boundary.ts';
 import mtuInterface from './mtu/interface.ts';
 import natEgressMasquerade from './nat/egress-masquerade.ts';
@@ -19,20 +21,18 @@ import natInternalNoEgress from './nat/internal-no-egress.ts';
 import natOverlayRealAddresses from './nat/overlay-real-addresses.ts';
 import natPrivateUnreachable from './nat/private-unreachable.ts';
 import natPublishedPort from './nat/published-port.ts';
-import convergenceCrossHost from './convergence/cross-host.ts';
-import lifecycleConnectDisconnect from './lifecycle/connect-disconnect.ts';
 import protocolActivate from './protocol/activate.ts';
 import protocolCapabilities from './protocol/capabilities.ts';
-import protocolRepliesValid from './protocol/replies-valid.ts';
 import protocolEndpointAddress from './protocol/endpoint-address.ts';
-import protocolJoinInterface from './protocol/join-interface.ts';
-import protocolTeardown from './protocol/teardown.ts';
-import protocolIdempotentDeletes from './protocol/idempotent-deletes.ts';
-import protocolUnknownIds from './protocol/unknown-ids.ts';
-import protocolMalformedRequests from './protocol/malformed-requests.ts';
-import protocolGenericOptions from './protocol/generic-options.ts';
-import protocolLatency from './protocol/latency.ts';
 import protocolFuzz from './protocol/fuzz.ts';
+import protocolGenericOptions from './protocol/generic-options.ts';
+import protocolIdempotentDeletes from './protocol/idempotent-deletes.ts';
+import protocolJoinInterface from './protocol/join-interface.ts';
+import protocolLatency from './protocol/latency.ts';
+import protocolMalformedRequests from './protocol/malformed-requests.ts';
+import protocolRepliesValid from './protocol/replies-valid.ts';
+import protocolTeardown from './protocol/teardown.ts';
+import protocolUnknownIds from './protocol/unknown-ids.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
@@ -83,9 +83,13 @@ export const CHECKS: Check[] = [
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */
 export function selectChecks(patterns?: string): Check[] {
   if (!patterns) return CHECKS;
-  const regexes = patterns.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
-    const full = p.includes('/') ? p : `${p}/*`;
-    return new RegExp(`^${full.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
-  });
+  const regexes = patterns
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const full = p.includes('/') ? p : `${p}/*`;
+      return new RegExp(`^${full.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+    });
   return CHECKS.filter((c) => regexes.some((r) => r.test(c.id)));
 }

@@ -3,9 +3,9 @@ import type { StartedDriver } from '../drivers/contract.ts';
 import { allDrivers } from '../drivers/registry.ts';
 import { StartedLab } from '../lab/lab.ts';
 import { CHECKS } from './catalog.ts';
-import { knownDeviation } from './known-deviations.ts';
 import { runCheck } from './framework/engine.ts';
 import type { CheckResult } from './framework/result.ts';
+import { knownDeviation } from './known-deviations.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -16,7 +16,12 @@ declare module 'vitest' {
 const lab = StartedLab.attach(inject('lab'));
 
 function explain(r: CheckResult): string {
-  const evidence = r.evidence.slice(-6).map((e) => `  [${e.host}] $ ${e.command} → exit ${e.exitCode}\n    ${e.output.trim().split('\n').slice(0, 4).join('\n    ')}`);
+  const evidence = r.evidence
+    .slice(-6)
+    .map(
+      (e) =>
+        `  [${e.host}] $ ${e.command} → exit ${e.exitCode}\n    ${e.output.trim().split('\n').slice(0, 4).join('\n    ')}`,
+    );
   return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${JSON.stringify(r.observed).slice(0, 1500)}\nevidence:\n${evidence.join('\n')}`;
 }
 
@@ -38,7 +43,8 @@ describe.each(allDrivers())('$id', (driver) => {
     if (result.verdict === 'skip') ctx.skip(result.reason);
     // an engine bug the driver declares (the classic overlay's KV dialing) that outlasted the retries
     // leaves the check undecided here; the run's results still carry it as an error with evidence
-    if (result.verdict === 'error' && driver.transientErrors?.test(result.reason)) ctx.skip(`undecided: a transient error of ${driver.id} persisted after retries: ${result.reason}`);
+    if (result.verdict === 'error' && driver.transientErrors?.test(result.reason))
+      ctx.skip(`undecided: a transient error of ${driver.id} persisted after retries: ${result.reason}`);
     // a known deviation is asserted as what it is: if the driver starts to conform, this says so
     const deviation = knownDeviation(driver.id, check.id);
     expect(result.verdict, explain(result)).toBe(deviation ? 'fail' : 'pass');

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult } from './framework/result.ts';
 import { certificatePasses, defaultClaims, judgeLevels } from './levels.ts';
 
-const r = (check: string, verdict: CheckResult['verdict'], driver = 'remote:x'): CheckResult => ({ driver, mode: 'bridge', check, verdict, reason: `${check} ${verdict}`, expected: null, observed: null, evidence: [], durationMs: 1 });
+const r = (check: string, verdict: CheckResult['verdict'], driver = 'remote:x'): CheckResult => ({
+  driver,
+  mode: 'bridge',
+  check,
+  verdict,
+  reason: `${check} ${verdict}`,
+  expected: null,
+  observed: null,
+  evidence: [],
+  durationMs: 1,
+});
 
 describe('conformance levels', () => {
   const results = [
@@ -20,7 +30,7 @@ describe('conformance levels', () => {
   const levels = judgeLevels(results, 'remote:x', ['core', 'nat', 'multi-host', 'protocol']);
   const level = (n: string) => levels.find((l) => l.name === n)!;
 
-  it('count only the driver\'s own checks (and the run\'s leak audit in core); skips count neither way', () => {
+  it("count only the driver's own checks (and the run's leak audit in core); skips count neither way", () => {
     expect(level('core')).toMatchObject({ verdict: 'pass', counts: { pass: 4, fail: 0, skip: 1, error: 0 } });
     expect(level('nat')).toMatchObject({ verdict: 'fail', counts: { pass: 1, fail: 1, skip: 0, error: 0 } });
     expect(level('nat').problems[0]).toMatch(/^nat\/egress-masquerade: fail/);
@@ -35,7 +45,19 @@ describe('conformance levels', () => {
   });
 
   it('claims follow the profile when a manifest lists none', () => {
-    expect(defaultClaims({ mode: 'overlay', scope: 'global', isolated: true, nat: false, dns: false, multiHost: true, remote: true })).toEqual(['core', 'multi-host', 'protocol', 'performance']);
-    expect(defaultClaims({ mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false })).toEqual(['core', 'nat', 'performance']);
+    expect(
+      defaultClaims({
+        mode: 'overlay',
+        scope: 'global',
+        isolated: true,
+        nat: false,
+        dns: false,
+        multiHost: true,
+        remote: true,
+      }),
+    ).toEqual(['core', 'multi-host', 'protocol', 'performance']);
+    expect(
+      defaultClaims({ mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false }),
+    ).toEqual(['core', 'nat', 'performance']);
   });
 });

@@ -22,15 +22,31 @@ export const LEVELS: LevelDefinition[] = [
     checks: /^(identity\/|connectivity\/same-host|isolation\/|lifecycle\/)/,
     claimedBy: () => true,
   },
-  { name: 'nat', title: 'NAT: egress masquerade, private addresses unreachable, published ports, internal networks', checks: /^nat\//, claimedBy: (p) => p.nat || p.publish === true },
+  {
+    name: 'nat',
+    title: 'NAT: egress masquerade, private addresses unreachable, published ports, internal networks',
+    checks: /^nat\//,
+    claimedBy: (p) => p.nat || p.publish === true,
+  },
   {
     name: 'multi-host',
     title: 'Multi-host: connectivity across hosts, VNIs, MTU, convergence',
     checks: /^(connectivity\/cross-host|vni\/|mtu\/|convergence\/)/,
     claimedBy: (p) => p.multiHost,
   },
-  { name: 'protocol', title: 'Protocol: the remote plugin protocol suite and fuzzing', checks: /^protocol\//, claimedBy: (p) => p.remote === true },
-  { name: 'performance', title: 'Performance: measured ratios to the machine\'s ceilings (informational)', checks: /^(throughput|latency)\//, claimedBy: () => true, informational: true },
+  {
+    name: 'protocol',
+    title: 'Protocol: the remote plugin protocol suite and fuzzing',
+    checks: /^protocol\//,
+    claimedBy: (p) => p.remote === true,
+  },
+  {
+    name: 'performance',
+    title: "Performance: measured ratios to the machine's ceilings (informational)",
+    checks: /^(throughput|latency)\//,
+    claimedBy: () => true,
+    informational: true,
+  },
 ];
 
 export type LevelVerdict = 'pass' | 'fail' | 'not-demonstrated' | 'informational';
@@ -54,16 +70,28 @@ export interface LevelOutcome {
  */
 export function judgeLevels(results: CheckResult[], driverId: string, claimed: Level[]): LevelOutcome[] {
   return LEVELS.map((level) => {
-    const mine = results.filter((r) => (r.driver === driverId || (r.driver === 'lab' && level.name === 'core')) && level.checks.test(r.check));
+    const mine = results.filter(
+      (r) => (r.driver === driverId || (r.driver === 'lab' && level.name === 'core')) && level.checks.test(r.check),
+    );
     const counts: Summary = { pass: 0, fail: 0, skip: 0, error: 0 };
     for (const r of mine) counts[r.verdict]++;
     const decided = mine.filter((r) => r.verdict !== 'skip');
-    const problems = decided.filter((r) => r.verdict === 'fail' || r.verdict === 'error').map((r) => `${r.check}: ${r.verdict} — ${r.reason.slice(0, 200)}`);
+    const problems = decided
+      .filter((r) => r.verdict === 'fail' || r.verdict === 'error')
+      .map((r) => `${r.check}: ${r.verdict} — ${r.reason.slice(0, 200)}`);
     let verdict: LevelVerdict;
     if (level.informational) verdict = 'informational';
     else if (!decided.length) verdict = 'not-demonstrated';
     else verdict = problems.length ? 'fail' : 'pass';
-    return { name: level.name, title: level.title, claimed: claimed.includes(level.name), verdict, counts, checks: decided.map((r) => r.check), problems };
+    return {
+      name: level.name,
+      title: level.title,
+      claimed: claimed.includes(level.name),
+      verdict,
+      counts,
+      checks: decided.map((r) => r.check),
+      problems,
+    };
   });
 }
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StartedLab } from '../../lab/lab.ts';
 import { run } from '../../lab/linux/command.ts';
-import { runCheck } from '../../suites/framework/engine.ts';
 import crossHost from '../../suites/connectivity/cross-host.ts';
 import sameHost from '../../suites/connectivity/same-host.ts';
+import { runCheck } from '../../suites/framework/engine.ts';
 import connectDisconnect from '../../suites/lifecycle/connect-disconnect.ts';
 import type { StartedDriver } from '../contract.ts';
 import { resolveDrivers } from '../registry.ts';
@@ -22,7 +22,8 @@ describe('CNI bridge (host-local IPAM, ipMasq)', () => {
     // the bridge plugin keeps its bridges by design: the shared lab's later tests must not see them
     for (const host of lab.hosts) {
       const links = (await run(['ip', '-o', 'link', 'show', 'type', 'bridge'], { netns: host.netns })).output;
-      for (const name of links.match(/(?<=: )cni[0-9a-f]{4}-\d+(?=:)/g) ?? []) await run(['ip', 'link', 'delete', name], { netns: host.netns });
+      for (const name of links.match(/(?<=: )cni[0-9a-f]{4}-\d+(?=:)/g) ?? [])
+        await run(['ip', 'link', 'delete', name], { netns: host.netns });
     }
   });
 
@@ -41,9 +42,13 @@ describe('CNI bridge (host-local IPAM, ipMasq)', () => {
     const host = lab.hosts[0]!;
     const network = await driver.createNetwork({ name: 'cd', host });
     const s = await driver.createSandbox({ name: 'cd1', host, network });
-    const during = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output.split('\n').filter(Boolean).length;
+    const during = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output
+      .split('\n')
+      .filter(Boolean).length;
     await s.remove();
-    const after = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output.split('\n').filter(Boolean).length;
+    const after = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output
+      .split('\n')
+      .filter(Boolean).length;
     expect(after).toBe(during - 1);
   });
 });

@@ -40,17 +40,37 @@ export class CniStartedDriver implements StartedDriver {
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
     const n = ++seq;
     const third = n % 250;
-    const hasGateway = this.template.plugins.some((p) => p.type === 'bridge' && (p.isGateway === true || p.isDefaultGateway === true));
+    const hasGateway = this.template.plugins.some(
+      (p) => p.type === 'bridge' && (p.isGateway === true || p.isDefaultGateway === true),
+    );
     const split = this.driver.profile.multiHost;
-    return new CniNetwork(`cnmh-${this.lab.runId}-${spec.name}${n}`, `cni-${this.lab.runId}-${n}`, `10.208.${third}.0/24`, hasGateway ? `10.208.${third}.1` : undefined, this.template, `cni${this.lab.runId.slice(0, 4)}-${n}`.slice(0, 15), split);
+    return new CniNetwork(
+      `cnmh-${this.lab.runId}-${spec.name}${n}`,
+      `cni-${this.lab.runId}-${n}`,
+      `10.208.${third}.0/24`,
+      hasGateway ? `10.208.${third}.1` : undefined,
+      this.template,
+      `cni${this.lab.runId.slice(0, 4)}-${n}`.slice(0, 15),
+      split,
+    );
   }
 
   private async add(sandbox: NativeSandbox, network: CniNetwork): Promise<void> {
     const list = this.attachments.get(sandbox.id) ?? [];
     const ifname = `eth${list.length}`;
     const host = sandbox.host;
-    const config = network.configFor(this.lab.hosts.indexOf(host), this.lab.hosts.length, join(host.descriptor.dataDir!, 'cni-ipam'));
-    const inv = { containerId: sandbox.id, sandboxNetns: sandbox.netns, ifname, hostNetns: host.netns!, binDir: this.binDir };
+    const config = network.configFor(
+      this.lab.hosts.indexOf(host),
+      this.lab.hosts.length,
+      join(host.descriptor.dataDir!, 'cni-ipam'),
+    );
+    const inv = {
+      containerId: sandbox.id,
+      sandboxNetns: sandbox.netns,
+      ifname,
+      hostNetns: host.netns!,
+      binDir: this.binDir,
+    };
     let result: CniResult | undefined;
     const done: typeof config.plugins = [];
     try {
@@ -59,10 +79,12 @@ export class CniStartedDriver implements StartedDriver {
         result = r.result ?? result;
         done.push(p);
       }
-      if (config.cniVersion >= '0.4.0') for (const p of config.plugins) await invokePlugin(p, config, { ...inv, command: 'CHECK' }, result);
+      if (config.cniVersion >= '0.4.0')
+        for (const p of config.plugins) await invokePlugin(p, config, { ...inv, command: 'CHECK' }, result);
     } catch (e) {
       // what ADD made so far is taken back, as a runtime does on a failed ADD
-      for (const p of done.reverse()) await invokePlugin(p, config, { ...inv, command: 'DEL' }, result).catch(() => undefined);
+      for (const p of done.reverse())
+        await invokePlugin(p, config, { ...inv, command: 'DEL' }, result).catch(() => undefined);
       throw e;
     }
     const ip = result?.ips?.[0]?.address.split('/')[0];
@@ -73,15 +95,28 @@ export class CniStartedDriver implements StartedDriver {
   }
 
   private async del(sandbox: NativeSandbox, a: Attachment): Promise<void> {
-    const inv = { containerId: sandbox.id, sandboxNetns: sandbox.netns, ifname: a.ifname, hostNetns: a.host.netns!, binDir: this.binDir, command: 'DEL' as const };
+    const inv = {
+      containerId: sandbox.id,
+      sandboxNetns: sandbox.netns,
+      ifname: a.ifname,
+      hostNetns: a.host.netns!,
+      binDir: this.binDir,
+      command: 'DEL' as const,
+    };
     for (const p of [...a.config.plugins].reverse()) await invokePlugin(p, a.config, inv, a.result);
     sandbox.forgetAddress(a.network);
-    this.attachments.set(sandbox.id, (this.attachments.get(sandbox.id) ?? []).filter((x) => x !== a));
+    this.attachments.set(
+      sandbox.id,
+      (this.attachments.get(sandbox.id) ?? []).filter((x) => x !== a),
+    );
   }
 
   async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
     if (spec.shareWith) throw new Error('CNI plugins wire one namespace per sandbox: container mode does not apply');
-    if (spec.publish?.length) throw new Error('published ports need the portmap plugin in the conflist and a runtime to pass port mappings: not supported');
+    if (spec.publish?.length)
+      throw new Error(
+        'published ports need the portmap plugin in the conflist and a runtime to pass port mappings: not supported',
+      );
     const native = await NativeSandbox.create(`c${++seq}`, spec.host, 'own');
     const sandbox = new CniSandbox(native, () => this.release(native));
     this.sandboxes.set(native.id, native);
@@ -98,7 +133,8 @@ export class CniStartedDriver implements StartedDriver {
 
   /** A sandbox leaves as a runtime tears one down: DEL for each network, last first, then the namespace. */
   private async release(native: NativeSandbox): Promise<void> {
-    for (const a of [...(this.attachments.get(native.id) ?? [])].reverse()) await this.del(native, a).catch(() => undefined);
+    for (const a of [...(this.attachments.get(native.id) ?? [])].reverse())
+      await this.del(native, a).catch(() => undefined);
     this.attachments.delete(native.id);
     this.sandboxes.delete(native.id);
     await native.remove();
@@ -176,7 +212,13 @@ export function readConflist(path: string): Conflist {
   } catch (e) {
     throw new ManifestError(`cannot read conflist ${path}: ${(e as Error).message}`);
   }
-  if (!c || typeof c.cniVersion !== 'string' || !Array.isArray(c.plugins) || !c.plugins.length || c.plugins.some((p) => typeof p?.type !== 'string')) {
+  if (
+    !c ||
+    typeof c.cniVersion !== 'string' ||
+    !Array.isArray(c.plugins) ||
+    !c.plugins.length ||
+    c.plugins.some((p) => typeof p?.type !== 'string')
+  ) {
     throw new ManifestError(`conflist ${path}: expected {cniVersion, name, plugins: [{type, …}, …]}`);
   }
   return c;
@@ -196,9 +238,12 @@ function cniDriver(id: string, description: string, profile: Profile, conflist: 
     description,
     profile,
     unsupportedReason: (lab) => {
-      if (lab.kind !== 'netns') return "CNI plugins are run on the netns lab's hosts (never in the machine's own namespace)";
+      if (lab.kind !== 'netns')
+        return "CNI plugins are run on the netns lab's hosts (never in the machine's own namespace)";
       const missing = conflist.plugins.map((p) => p.type).filter((t) => !existsSync(`${binDir}/${t}`));
-      return missing.length ? `CNI plugin binaries missing in ${binDir}: ${missing.join(', ')} (Debian: apt-get install containernetworking-plugins)` : undefined;
+      return missing.length
+        ? `CNI plugin binaries missing in ${binDir}: ${missing.join(', ')} (Debian: apt-get install containernetworking-plugins)`
+        : undefined;
     },
     start: async (lab) => new CniStartedDriver(driver, lab, conflist, binDir),
   };
@@ -208,12 +253,24 @@ function cniDriver(id: string, description: string, profile: Profile, conflist: 
 /** `cni:<file.conflist>`: the profile follows from the conflist's first plugin. */
 export function cniDriverFromConflist(path: string): Driver {
   const conflist = readConflist(path);
-  return cniDriver(`cni:${conflist.name}`, `CNI ${conflist.plugins.map((p) => p.type).join(' → ')} (${path})`, profileOfConflist(conflist), conflist, DEFAULT_BIN_DIR);
+  return cniDriver(
+    `cni:${conflist.name}`,
+    `CNI ${conflist.plugins.map((p) => p.type).join(' → ')} (${path})`,
+    profileOfConflist(conflist),
+    conflist,
+    DEFAULT_BIN_DIR,
+  );
 }
 
 /** A CNI manifest: its conflist (relative to the manifest) and its claimed profile. */
 export function cniDriverFromManifest(loaded: LoadedManifest): Driver {
   const m = loaded.manifest;
   const conflist = readConflist(resolve(loaded.dir, m.cni!.conflist));
-  return cniDriver(manifestDriverId(m), m.description ?? `CNI ${conflist.plugins.map((p) => p.type).join(' → ')}`, m.profile, conflist, m.cni!.binDir ?? DEFAULT_BIN_DIR);
+  return cniDriver(
+    manifestDriverId(m),
+    m.description ?? `CNI ${conflist.plugins.map((p) => p.type).join(' → ')}`,
+    m.profile,
+    conflist,
+    m.cni!.binDir ?? DEFAULT_BIN_DIR,
+  );
 }

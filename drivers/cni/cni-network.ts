@@ -21,7 +21,9 @@ export class CniNetwork implements StartedNetwork {
   configFor(index: number, count: number, dataDir: string): Conflist {
     const base = this.subnet.split('/')[0]!.split('.').slice(0, 3).join('.');
     const size = Math.floor(252 / Math.max(count, 1));
-    const range = this.splitPerHost ? { rangeStart: `${base}.${2 + index * size}`, rangeEnd: `${base}.${1 + (index + 1) * size}` } : {};
+    const range = this.splitPerHost
+      ? { rangeStart: `${base}.${2 + index * size}`, rangeEnd: `${base}.${1 + (index + 1) * size}` }
+      : {};
     const plugins = this.template.plugins.map((p): PluginConf => {
       const conf: PluginConf = structuredClone(p);
       if (conf.type === 'bridge') conf.bridge = this.bridgeName;

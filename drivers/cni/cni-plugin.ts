@@ -45,8 +45,18 @@ export interface Invocation {
  * Runs one CNI plugin binary through its contract: CNI_* in the environment, the network
  * configuration on stdin, a result (or `{code, msg}` error) on stdout.
  */
-export async function invokePlugin(conf: PluginConf, base: { cniVersion: string; name: string }, inv: Invocation, prevResult?: CniResult): Promise<{ result?: CniResult; evidence: CommandResult }> {
-  const input = JSON.stringify({ ...conf, cniVersion: base.cniVersion, name: base.name, ...(prevResult ? { prevResult } : {}) });
+export async function invokePlugin(
+  conf: PluginConf,
+  base: { cniVersion: string; name: string },
+  inv: Invocation,
+  prevResult?: CniResult,
+): Promise<{ result?: CniResult; evidence: CommandResult }> {
+  const input = JSON.stringify({
+    ...conf,
+    cniVersion: base.cniVersion,
+    name: base.name,
+    ...(prevResult ? { prevResult } : {}),
+  });
   const r = await execa('nsenter', [`--net=${netnsPath(inv.hostNetns)}`, '--', `${inv.binDir}/${conf.type}`], {
     reject: false,
     input,

@@ -7,7 +7,18 @@ import { formSwarm } from './swarm.ts';
 export const dockerBridge: Driver = dockerDriver({
   id: 'docker-bridge',
   description: "Docker's bridge driver (user-defined network)",
-  profile: { mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false, mtu: 1500, mtuOption: true, publish: true, internal: true },
+  profile: {
+    mode: 'bridge',
+    scope: 'local',
+    isolated: true,
+    nat: true,
+    dns: true,
+    multiHost: false,
+    mtu: 1500,
+    mtuOption: true,
+    publish: true,
+    internal: true,
+  },
   networking: { networkDriver: 'bridge' },
 });
 
@@ -37,11 +48,20 @@ export const dockerContainer: Driver = dockerDriver({
 export const dockerOverlay: Driver = dockerDriver({
   id: 'docker-overlay',
   description: "Docker's overlay driver in swarm mode (attachable network)",
-  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: true, dns: true, multiHost: true, vniRange: [4096, 16777215], mtu: 1450 },
+  profile: {
+    mode: 'overlay',
+    scope: 'global',
+    isolated: true,
+    nat: true,
+    dns: true,
+    multiHost: true,
+    vniRange: [4096, 16777215],
+    mtu: 1450,
+  },
   networking: { networkDriver: 'overlay', attachable: true, global: true },
   unsupportedReason: (lab) =>
     lab.kind !== 'netns' || lab.hosts.length < 2
-      ? 'needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine\'s own engine is never put into swarm mode)'
+      ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put into swarm mode)"
       : undefined,
   setup: formSwarm,
 });
@@ -50,14 +70,32 @@ export const dockerOverlay: Driver = dockerDriver({
 export const dockerOverlayKv: Driver = dockerDriver({
   id: 'docker-overlay-kv',
   description: "Docker's classic overlay driver with a KV store (--cluster-store etcd)",
-  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: true, dns: true, multiHost: true, vniRange: [256, 1000], mtu: 1450 },
+  profile: {
+    mode: 'overlay',
+    scope: 'global',
+    isolated: true,
+    nat: true,
+    dns: true,
+    multiHost: true,
+    vniRange: [256, 1000],
+    mtu: 1450,
+  },
   networking: { networkDriver: 'overlay', global: true },
   // libnetwork sometimes dials the KV store from a thread left in a container's namespace, and a
   // network made on one host reaches the other hosts' stores only eventually
   transientErrors: /etcd cluster is unavailable|has no address on|failed to get network from store/,
   unsupportedReason: (lab) =>
-    lab.kind !== 'netns' || lab.hosts.length < 2 || !lab.descriptor.kv ? 'needs the netns lab with at least 2 hosts and its etcd' : undefined,
+    lab.kind !== 'netns' || lab.hosts.length < 2 || !lab.descriptor.kv
+      ? 'needs the netns lab with at least 2 hosts and its etcd'
+      : undefined,
   setup: joinClusterStore,
 });
 
-export const DOCKER_DRIVERS: Driver[] = [dockerBridge, dockerNone, dockerHost, dockerContainer, dockerOverlay, dockerOverlayKv];
+export const DOCKER_DRIVERS: Driver[] = [
+  dockerBridge,
+  dockerNone,
+  dockerHost,
+  dockerContainer,
+  dockerOverlay,
+  dockerOverlayKv,
+];

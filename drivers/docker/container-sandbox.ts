@@ -36,7 +36,10 @@ export class ContainerSandbox implements Sandbox {
   }
 
   async remove(): Promise<void> {
-    await this.host.docker.getContainer(this.id).remove({ force: true }).catch(() => undefined);
+    await this.host.docker
+      .getContainer(this.id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,12 +1,20 @@
 import type Dockerode from 'dockerode';
-import type { CommandResult } from '../../lab/linux/command.ts';
+import type { LabHost } from '../../lab/host.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
 import { PROBE_READY_SCRIPT } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
-import type { Driver, NetworkSpec, RemotePluginTarget, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
+import type {
+  Driver,
+  NetworkSpec,
+  RemotePluginTarget,
+  Sandbox,
+  SandboxSpec,
+  StartedDriver,
+  StartedNetwork,
+} from '../contract.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
 import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
-import type { LabHost } from '../../lab/host.ts';
 
 /** How a Docker adapter makes its networks. */
 export interface DockerNetworking {
@@ -72,17 +80,32 @@ export class DockerStartedDriver implements StartedDriver {
   }
 
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
-    const host = this.networking.global || this.networking.perHost ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
+    const host =
+      this.networking.global || this.networking.perHost ? this.lab.hosts[0]! : (spec.host ?? this.lab.hosts[0]!);
     if (this.networking.builtinNetwork) return DockerNetwork.inspect(host, this.networking.builtinNetwork, true);
     const name = runNames(this.lab.runId).docker(`${this.nameTag}-${spec.name}${++this.sequence}`);
     const split = this.networking.perHost && this.networking.splitRangePerHost && !this.networking.ipamDriver;
     const subnet = split ? `10.207.${++splitSubnetSeq % 250}.0/24` : undefined;
     const create = async (on: LabHost, sharedSubnet?: string) => {
       const index = this.lab.hosts.indexOf(on);
-      const config = sharedSubnet ? [{ Subnet: sharedSubnet, ...(split ? { IPRange: hostSlice(sharedSubnet, index, this.lab.hosts.length) } : {}) }] : [];
-      const ipam = this.networking.ipamDriver || config.length
-        ? { IPAM: { Driver: this.networking.ipamDriver ?? 'default', Config: config, Options: this.networking.ipamOptions ?? {} } }
-        : {};
+      const config = sharedSubnet
+        ? [
+            {
+              Subnet: sharedSubnet,
+              ...(split ? { IPRange: hostSlice(sharedSubnet, index, this.lab.hosts.length) } : {}),
+            },
+          ]
+        : [];
+      const ipam =
+        this.networking.ipamDriver || config.length
+          ? {
+              IPAM: {
+                Driver: this.networking.ipamDriver ?? 'default',
+                Config: config,
+                Options: this.networking.ipamOptions ?? {},
+              },
+            }
+          : {};
       const created = await on.docker.createNetwork({
         Name: name,
         Driver: this.networking.networkDriver ?? 'bridge',
@@ -90,7 +113,11 @@ export class DockerStartedDriver implements StartedDriver {
         Internal: spec.internal ?? false,
         CheckDuplicate: true,
         ...ipam,
-        Options: { ...this.networking.options, ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}), ...spec.options },
+        Options: {
+          ...this.networking.options,
+          ...(spec.mtu ? { 'com.docker.network.driver.mtu': String(spec.mtu) } : {}),
+          ...spec.options,
+        },
         Labels: this.labels(),
       });
       return DockerNetwork.inspect(on, created.id);
@@ -148,7 +175,9 @@ export class DockerStartedDriver implements StartedDriver {
   }
 
   async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await sandbox.host.docker.getNetwork(networkIdOn(network, sandbox.host)).disconnect({ Container: sandbox.id, Force: true });
+    await sandbox.host.docker
+      .getNetwork(networkIdOn(network, sandbox.host))
+      .disconnect({ Container: sandbox.id, Force: true });
     await (sandbox as ContainerSandbox).refresh();
   }
 
@@ -169,7 +198,9 @@ export function dockerDriver(
     networking: DockerNetworking;
     unsupportedReason?: (lab: StartedLab) => string | undefined;
     /** Driver-wide setup (swarm init …); returns evidence and the matching teardown. */
-    setup?: (lab: StartedLab) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void>; remotePlugin?: RemotePluginTarget }>;
+    setup?: (
+      lab: StartedLab,
+    ) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void>; remotePlugin?: RemotePluginTarget }>;
   },
 ): Driver {
   const driver: Driver = {

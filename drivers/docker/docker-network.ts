@@ -24,9 +24,12 @@ export class DockerNetwork implements StartedNetwork {
 
   async remove(): Promise<void> {
     if (this.builtin) return;
-    await this.host.docker.getNetwork(this.id).remove().catch((e: Error & { statusCode?: number }) => {
-      if (e.statusCode !== 404) throw e;
-    });
+    await this.host.docker
+      .getNetwork(this.id)
+      .remove()
+      .catch((e: Error & { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+      });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

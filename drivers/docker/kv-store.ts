@@ -1,5 +1,5 @@
-import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
 import { restartNetnsHost } from '../../lab/netns-host.ts';
 
 /**
@@ -7,7 +7,9 @@ import { restartNetnsHost } from '../../lab/netns-host.ts';
  * pointing at the lab's etcd. Docker 20.10 refuses swarm mode while a cluster store is set, so the
  * teardown restarts the engines with the lab's own flags again.
  */
-export async function joinClusterStore(lab: StartedLab): Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }> {
+export async function joinClusterStore(
+  lab: StartedLab,
+): Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }> {
   const kv = lab.descriptor.kv;
   if (!kv) throw new Error('the classic overlay needs the lab etcd (netns lab)');
   const flags = [`--cluster-store=etcd://${kv.url.replace(/^http:\/\//, '')}`, '--cluster-advertise=eth0:2376'];
@@ -16,7 +18,12 @@ export async function joinClusterStore(lab: StartedLab): Promise<{ evidence: Com
   const evidence: CommandResult[] = [];
   for (const h of lab.hosts) {
     const info = (await h.docker.info()) as { ClusterStore?: string; ClusterAdvertise?: string };
-    evidence.push({ command: `[${h.name}] dockerd ${flags.join(' ')}; docker info`, exitCode: 0, output: `ClusterStore=${info.ClusterStore} ClusterAdvertise=${info.ClusterAdvertise} (restart ${Date.now() - t0} ms)`, timedOut: false });
+    evidence.push({
+      command: `[${h.name}] dockerd ${flags.join(' ')}; docker info`,
+      exitCode: 0,
+      output: `ClusterStore=${info.ClusterStore} ClusterAdvertise=${info.ClusterAdvertise} (restart ${Date.now() - t0} ms)`,
+      timedOut: false,
+    });
     if (!info.ClusterStore) throw new Error(`${h.name} did not take --cluster-store`);
   }
   return {

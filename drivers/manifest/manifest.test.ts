@@ -43,16 +43,29 @@ describe('driver manifests', () => {
   });
 
   it('an invalid manifest is an error naming the JSON path and what was expected there', async () => {
-    expect(await invalid({ name: 'x', kind: 'remote', profile: { ...profile, mode: 'macvlan' }, remote: { plugin: 'x', socket: '/run/x.sock' } })).toMatch(/\/profile\/mode: must be equal to one of the allowed values \(none, container, host, bridge, overlay\)/);
+    expect(
+      await invalid({
+        name: 'x',
+        kind: 'remote',
+        profile: { ...profile, mode: 'macvlan' },
+        remote: { plugin: 'x', socket: '/run/x.sock' },
+      }),
+    ).toMatch(/\/profile\/mode: must be equal to one of the allowed values \(none, container, host, bridge, overlay\)/);
     expect(await invalid({ name: 'x', kind: 'remote', profile })).toMatch(/\/: must have required property 'remote'/);
-    expect(await invalid({ name: 'x', kind: 'remote', profile, remote: { plugin: 'x', tcp: 'tcp://192.0.2.1:80' } })).toMatch(/\/remote\/tcp: must match pattern/);
-    expect(await invalid({ name: 'Bad Name', kind: 'docker', docker: { driver: 'bridge' }, profile })).toMatch(/\/name: must match pattern/);
+    expect(
+      await invalid({ name: 'x', kind: 'remote', profile, remote: { plugin: 'x', tcp: 'tcp://192.0.2.1:80' } }),
+    ).toMatch(/\/remote\/tcp: must match pattern/);
+    expect(await invalid({ name: 'Bad Name', kind: 'docker', docker: { driver: 'bridge' }, profile })).toMatch(
+      /\/name: must match pattern/,
+    );
     expect(await invalid('{ "name": ')).toMatch(/is not JSON/);
   });
 
   it('remote:, cni: and manifest: ids say when the file is of another kind', () => {
     expect(() => resolveDrivers([`cni:${join(MANIFESTS, 'ref-overlay.json')}`])).toThrow(/of kind remote; use remote:/);
-    expect(resolveDrivers([`cni:${new URL('../../fixtures/cni/ptp.conflist', import.meta.url).pathname}`])[0]!.id).toBe('cni:cnmh-ptp');
+    expect(resolveDrivers([`cni:${new URL('../../fixtures/cni/ptp.conflist', import.meta.url).pathname}`])[0]!.id).toBe(
+      'cni:cnmh-ptp',
+    );
   });
 
   it('launch placeholders: {harness} is two arguments, the others are filled in place', () => {

@@ -10,7 +10,9 @@ import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './man
 
 /** A launch command with its placeholders filled in for one host; `{harness}` is node plus this CLI (two arguments). */
 export function launchArgv(command: string[], values: Record<string, string>): string[] {
-  return command.flatMap((arg) => (arg === '{harness}' ? HARNESS_COMMAND : [arg.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m)]));
+  return command.flatMap((arg) =>
+    arg === '{harness}' ? HARNESS_COMMAND : [arg.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m)],
+  );
 }
 
 function placeholders(lab: StartedLab, host: LabHost, loaded: LoadedManifest): Record<string, string> {
@@ -43,9 +45,14 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     profile: { ...m.profile, remote: true },
     networking: dockerNetworkingOf(m, r.plugin),
     unsupportedReason: (lab) => {
-      if (r.launch) return lab.kind === 'netns' ? undefined : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its socket, spec or tcp address';
-      if (lab.kind !== 'local') return "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch command";
-      if (r.managed) return 'managed plugins are reached through the engine only; the protocol suite needs their socket: give it as socket';
+      if (r.launch)
+        return lab.kind === 'netns'
+          ? undefined
+          : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its socket, spec or tcp address';
+      if (lab.kind !== 'local')
+        return "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch command";
+      if (r.managed)
+        return 'managed plugins are reached through the engine only; the protocol suite needs their socket: give it as socket';
       return undefined;
     },
     async setup(lab) {
@@ -59,14 +66,29 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       });
       if (!r.launch) {
         const where = r.socket ?? r.spec ?? r.tcp!;
-        return { evidence: swarm?.evidence ?? [], teardown: async () => swarm?.teardown(), remotePlugin: target(await resolvePluginAddress(where), lab.hosts[0]) };
+        return {
+          evidence: swarm?.evidence ?? [],
+          teardown: async () => swarm?.teardown(),
+          remotePlugin: target(await resolvePluginAddress(where), lab.hosts[0]),
+        };
       }
       const processes: PluginProcess[] = [];
-      const sockets = (host: LabHost) => (r.launch!.sockets ?? [`{pluginDir}/${r.plugin}.sock`]).map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
+      const sockets = (host: LabHost) =>
+        (r.launch!.sockets ?? [`{pluginDir}/${r.plugin}.sock`]).map(
+          (s) => launchArgv([s], placeholders(lab, host, loaded))[0]!,
+        );
       try {
         for (const host of lab.hosts) {
           const argv = launchArgv(r.launch.command, placeholders(lab, host, loaded));
-          processes.push(await startPluginProcess(host, argv, sockets(host), join(host.descriptor.dataDir!, `plugin-${m.name}.log`), r.activate ?? true));
+          processes.push(
+            await startPluginProcess(
+              host,
+              argv,
+              sockets(host),
+              join(host.descriptor.dataDir!, `plugin-${m.name}.log`),
+              r.activate ?? true,
+            ),
+          );
         }
       } catch (e) {
         for (const p of processes) await p.stop();
@@ -75,7 +97,15 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       }
       const first = lab.hosts[0]!;
       return {
-        evidence: [...(swarm?.evidence ?? []), ...lab.hosts.map((h) => ({ command: `[${h.name}] ${launchArgv(r.launch!.command, placeholders(lab, h, loaded)).join(' ')}`, exitCode: 0, output: `serving on ${sockets(h).join(', ')}`, timedOut: false }))],
+        evidence: [
+          ...(swarm?.evidence ?? []),
+          ...lab.hosts.map((h) => ({
+            command: `[${h.name}] ${launchArgv(r.launch!.command, placeholders(lab, h, loaded)).join(' ')}`,
+            exitCode: 0,
+            output: `serving on ${sockets(h).join(', ')}`,
+            timedOut: false,
+          })),
+        ],
         teardown: async () => {
           for (const p of processes) await p.stop();
           await swarm?.teardown();

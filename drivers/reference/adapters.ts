@@ -14,25 +14,69 @@ function reference(id: string, description: string, profile: Profile, networks?:
 }
 
 export const refNone = reference('ref-none', 'reference none mode: a namespace with loopback only', {
-  mode: 'none', scope: 'local', isolated: true, nat: false, dns: false, multiHost: false,
+  mode: 'none',
+  scope: 'local',
+  isolated: true,
+  nat: false,
+  dns: false,
+  multiHost: false,
 });
 
 export const refHost = reference('ref-host', "reference host mode: the host's own namespace", {
-  mode: 'host', scope: 'local', isolated: false, nat: false, dns: false, multiHost: false,
+  mode: 'host',
+  scope: 'local',
+  isolated: false,
+  nat: false,
+  dns: false,
+  multiHost: false,
 });
 
-export const refContainer = reference('ref-container', "reference container mode: a sandbox sharing another's namespace", {
-  mode: 'container', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false,
-}, bridgeNetworks);
+export const refContainer = reference(
+  'ref-container',
+  "reference container mode: a sandbox sharing another's namespace",
+  {
+    mode: 'container',
+    scope: 'local',
+    isolated: true,
+    nat: true,
+    dns: false,
+    multiHost: false,
+  },
+  bridgeNetworks,
+);
 
-export const refBridge = reference('ref-bridge', 'reference bridge: Linux bridge + veth, iptables NAT, published ports, ICC, internal', {
-  mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false, mtu: 1500, mtuOption: true, publish: true, internal: true,
-}, bridgeNetworks);
+export const refBridge = reference(
+  'ref-bridge',
+  'reference bridge: Linux bridge + veth, iptables NAT, published ports, ICC, internal',
+  {
+    mode: 'bridge',
+    scope: 'local',
+    isolated: true,
+    nat: true,
+    dns: false,
+    multiHost: false,
+    mtu: 1500,
+    mtuOption: true,
+    publish: true,
+    internal: true,
+  },
+  bridgeNetworks,
+);
 
 export const refOverlay: Driver = {
   id: 'ref-overlay',
   description: 'reference overlay: bridge + VXLAN per network, VNIs and endpoints in etcd',
-  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: false, dns: false, multiHost: true, vniRange: [256, 1000], mtu: 1450, configurableVniRange: true },
+  profile: {
+    mode: 'overlay',
+    scope: 'global',
+    isolated: true,
+    nat: false,
+    dns: false,
+    multiHost: true,
+    vniRange: [256, 1000],
+    mtu: 1450,
+    configurableVniRange: true,
+  },
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.kv() ? undefined : 'needs the lab etcd'),
   start: (lab) => startOverlay(refOverlay, lab, overlayNetworks),
 };

@@ -39,7 +39,13 @@ export class BridgeFabric {
   }
 
   /** `id` names the bridge and chains: unique on the host, short enough for a link name (≤ 12 characters). */
-  static async create(place: BridgePlace, id: string, subnet: Subnet, options: BridgeOptions, gateway = gatewayOf(subnet)): Promise<BridgeFabric> {
+  static async create(
+    place: BridgePlace,
+    id: string,
+    subnet: Subnet,
+    options: BridgeOptions,
+    gateway = gatewayOf(subnet),
+  ): Promise<BridgeFabric> {
     const fabric = new BridgeFabric(place, id, subnet, gateway, `br-${id}`, options);
     const ns = place.netns;
     const br = fabric.bridge;
@@ -68,7 +74,10 @@ export class BridgeFabric {
   /** Makes a veth pair in the bridge's namespace, `hostIf` enslaved to the bridge; `peer` stays for the caller to move. */
   async addVethPair(hostIf: string, peer: string, mtu = this.options.mtu): Promise<void> {
     const ns = this.place.netns;
-    await mustRun(['ip', 'link', 'add', hostIf, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', peer, 'mtu', String(mtu)], { netns: ns });
+    await mustRun(
+      ['ip', 'link', 'add', hostIf, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', peer, 'mtu', String(mtu)],
+      { netns: ns },
+    );
     try {
       await mustRun(['ip', 'link', 'set', hostIf, 'master', this.bridge, 'up'], { netns: ns });
     } catch (e) {
@@ -82,10 +91,32 @@ export class BridgeFabric {
     const hostAddress = this.place.publishAddress;
     if (!hostAddress) throw new Error('cannot publish a port: the host has no address to publish it on');
     const tcp = ['-p', 'tcp'];
-    await this.dnat.insert(['-d', `${hostAddress}/32`, ...tcp, '--dport', String(hostPort), '-j', 'DNAT', '--to-destination', `${ip}:${port}`]);
+    await this.dnat.insert([
+      '-d',
+      `${hostAddress}/32`,
+      ...tcp,
+      '--dport',
+      String(hostPort),
+      '-j',
+      'DNAT',
+      '--to-destination',
+      `${ip}:${port}`,
+    ]);
     await this.forward.insert(['-o', this.bridge, '-d', `${ip}/32`, ...tcp, '--dport', String(port), '-j', 'ACCEPT']);
     // hairpin: a peer on this bridge reaching the published port must see replies come back through the host
-    await this.postrouting.insert(['-s', this.subnet.cidr, '-d', `${ip}/32`, '-o', this.bridge, ...tcp, '--dport', String(port), '-j', 'MASQUERADE']);
+    await this.postrouting.insert([
+      '-s',
+      this.subnet.cidr,
+      '-d',
+      `${ip}/32`,
+      '-o',
+      this.bridge,
+      ...tcp,
+      '--dport',
+      String(port),
+      '-j',
+      'MASQUERADE',
+    ]);
   }
 
   /** Takes back what `publish` added for the endpoint at `ip` (rules are deleted by their exact spec). */
@@ -93,9 +124,31 @@ export class BridgeFabric {
     const hostAddress = this.place.publishAddress;
     if (!hostAddress) return;
     const tcp = ['-p', 'tcp'];
-    await this.dnat.delete(['-d', `${hostAddress}/32`, ...tcp, '--dport', String(hostPort), '-j', 'DNAT', '--to-destination', `${ip}:${port}`]);
+    await this.dnat.delete([
+      '-d',
+      `${hostAddress}/32`,
+      ...tcp,
+      '--dport',
+      String(hostPort),
+      '-j',
+      'DNAT',
+      '--to-destination',
+      `${ip}:${port}`,
+    ]);
     await this.forward.delete(['-o', this.bridge, '-d', `${ip}/32`, ...tcp, '--dport', String(port), '-j', 'ACCEPT']);
-    await this.postrouting.delete(['-s', this.subnet.cidr, '-d', `${ip}/32`, '-o', this.bridge, ...tcp, '--dport', String(port), '-j', 'MASQUERADE']);
+    await this.postrouting.delete([
+      '-s',
+      this.subnet.cidr,
+      '-d',
+      `${ip}/32`,
+      '-o',
+      this.bridge,
+      ...tcp,
+      '--dport',
+      String(port),
+      '-j',
+      'MASQUERADE',
+    ]);
   }
 
   async remove(): Promise<void> {

@@ -38,7 +38,13 @@ export class RefBridgeNetwork implements StartedNetwork {
   }
 
   /** `id` names the bridge and chains: unique on the host, short enough for a link name. */
-  static async create(host: LabHost, name: string, id: string, cidr: string, options: BridgeOptions): Promise<RefBridgeNetwork> {
+  static async create(
+    host: LabHost,
+    name: string,
+    id: string,
+    cidr: string,
+    options: BridgeOptions,
+  ): Promise<RefBridgeNetwork> {
     const place = { netns: host.netns!, uplink: UPLINK, publishAddress: host.descriptor.underlayAddress };
     return new RefBridgeNetwork(name, id, host, await BridgeFabric.create(place, id, parseCidr(cidr), options));
   }

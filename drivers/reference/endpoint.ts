@@ -28,7 +28,24 @@ export class Endpoint {
   static async create(hostNetns: string, sandbox: NativeSandbox, spec: EndpointSpec): Promise<Endpoint> {
     const existing = await run(['ip', '-o', 'link', 'show'], { netns: sandbox.netns });
     const ifname = `eth${(existing.output.match(/: eth\d+/g) ?? []).length}`;
-    await mustRun(['ip', 'link', 'add', spec.hostIf, 'mtu', String(spec.mtu), 'type', 'veth', 'peer', 'name', ifname, 'netns', sandbox.netns], { netns: hostNetns });
+    await mustRun(
+      [
+        'ip',
+        'link',
+        'add',
+        spec.hostIf,
+        'mtu',
+        String(spec.mtu),
+        'type',
+        'veth',
+        'peer',
+        'name',
+        ifname,
+        'netns',
+        sandbox.netns,
+      ],
+      { netns: hostNetns },
+    );
     const endpoint = new Endpoint(spec, hostNetns, sandbox, ifname);
     try {
       await mustRun(['ip', 'link', 'set', spec.hostIf, 'master', spec.bridge, 'up'], { netns: hostNetns });
@@ -37,7 +54,8 @@ export class Endpoint {
       await inside(['ip', 'addr', 'add', `${spec.ip}/${spec.prefix}`, 'dev', ifname]);
       // the first network with a gateway gives the default route; later ones do not take it over
       const defaultRoute = await run(['ip', 'route', 'show', 'default'], { netns: sandbox.netns });
-      if (spec.gateway && !defaultRoute.output.trim()) await inside(['ip', 'route', 'add', 'default', 'via', spec.gateway, 'dev', ifname]);
+      if (spec.gateway && !defaultRoute.output.trim())
+        await inside(['ip', 'route', 'add', 'default', 'via', spec.gateway, 'dev', ifname]);
     } catch (e) {
       // nothing half-made stays behind: the pair goes as a whole
       await endpoint.remove();

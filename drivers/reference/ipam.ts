@@ -2,7 +2,8 @@
 
 export function ipToInt(ip: string): number {
   const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`not an IPv4 address: ${ip}`);
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
@@ -21,7 +22,8 @@ export interface Subnet {
 export function parseCidr(cidr: string, min = 8, max = 30): Subnet {
   const [ip, len] = cidr.split('/');
   const prefix = Number(len);
-  if (!ip || !Number.isInteger(prefix) || prefix < min || prefix > max) throw new Error(`not an IPv4 CIDR with a /${min}–/${max} prefix: ${cidr}`);
+  if (!ip || !Number.isInteger(prefix) || prefix < min || prefix > max)
+    throw new Error(`not an IPv4 CIDR with a /${min}–/${max} prefix: ${cidr}`);
   const size = 2 ** (32 - prefix);
   const network = (ipToInt(ip) & ~(size - 1)) >>> 0;
   return { cidr: `${intToIp(network)}/${prefix}`, network, prefix, size };
@@ -74,5 +76,9 @@ export class SubnetAllocator {
 /** A locally administered unicast MAC derived from the IPv4 address, as Docker does (02:42:a.b.c.d). */
 export function macFromIp(ip: string): string {
   const n = ipToInt(ip);
-  return ['02', '42', ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  return [
+    '02',
+    '42',
+    ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0')),
+  ].join(':');
 }

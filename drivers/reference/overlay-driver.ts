@@ -10,7 +10,11 @@ const ENDPOINT_KEY = /networks\/([^/]+)\/endpoints\/(.+)$/;
  * Starts ref-overlay: one etcd watch over the run's overlay keys. Each endpoint published by one
  * host is programmed into every other host that carries the network; a deleted one is removed.
  */
-export async function startOverlay(driver: Driver, lab: StartedLab, networks: NetworkFactory): Promise<RefStartedDriver> {
+export async function startOverlay(
+  driver: Driver,
+  lab: StartedLab,
+  networks: NetworkFactory,
+): Promise<RefStartedDriver> {
   const kv = lab.kv()!;
   const prefix = `${lab.descriptor.kv!.prefix}overlay/`;
   const live = new Map<string, RefOverlayNetwork>();
@@ -28,13 +32,19 @@ export async function startOverlay(driver: Driver, lab: StartedLab, networks: Ne
       void (event.type === 'put' ? network.program(host, ep) : network.unprogram(host, ep));
     }
   });
-  const started = new RefStartedDriver(driver, lab, 'overlay', async (d, spec, seq) => {
-    const net = await networks(d, spec, seq);
-    live.set(net.id, net as RefOverlayNetwork);
-    return net;
-  }, async () => {
-    await watch[Symbol.asyncDispose]();
-  });
+  const started = new RefStartedDriver(
+    driver,
+    lab,
+    'overlay',
+    async (d, spec, seq) => {
+      const net = await networks(d, spec, seq);
+      live.set(net.id, net as RefOverlayNetwork);
+      return net;
+    },
+    async () => {
+      await watch[Symbol.asyncDispose]();
+    },
+  );
   return started;
 }
 
@@ -43,7 +53,9 @@ export const overlayNetworks: NetworkFactory = async (driver, spec, seq) => {
   const kv = driver.lab.kv()!;
   const prefix = `${driver.lab.descriptor.kv!.prefix}overlay/`;
   const vnis = new VniAllocator(kv, prefix);
-  const range = spec.options?.['vni-range'] ? parseVniRange(spec.options['vni-range']) : driver.driver.profile.vniRange!;
+  const range = spec.options?.['vni-range']
+    ? parseVniRange(spec.options['vni-range'])
+    : driver.driver.profile.vniRange!;
   const id = `${driver.lab.runId}-${seq}`;
   const vni = await vnis.allocate(range, id);
   const network = new RefOverlayNetwork(spec.name, id, vni, `10.202.${seq % 250}.0/24`, kv, prefix, vnis);

@@ -65,7 +65,26 @@ export class OverlayFabric {
       await mustRun(['sysctl', '-qw', ...BRIDGE_NF_CALLS.map((k) => `net.bridge.${k}=0`)], { netns: ns });
       await mustRun(['ip', 'link', 'add', fabric.bridge, 'mtu', String(OVERLAY_MTU), 'type', 'bridge'], { netns: ns });
       // made in the host's namespace (its UDP socket stays bound to the underlay there), then moved
-      const addVxlan = ['ip', 'link', 'add', fabric.vxlan, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(vni), 'dstport', String(VXLAN_PORT), 'local', place.underlayAddress, 'dev', place.uplink, 'nolearning', 'proxy'];
+      const addVxlan = [
+        'ip',
+        'link',
+        'add',
+        fabric.vxlan,
+        'mtu',
+        String(OVERLAY_MTU),
+        'type',
+        'vxlan',
+        'id',
+        String(vni),
+        'dstport',
+        String(VXLAN_PORT),
+        'local',
+        place.underlayAddress,
+        'dev',
+        place.uplink,
+        'nolearning',
+        'proxy',
+      ];
       // a just-deleted network's device may still hold this VNI while the kernel tears its namespace down
       for (let i = 0; ; i++) {
         const r = await run(addVxlan, { netns: place.netns });
@@ -80,7 +99,9 @@ export class OverlayFabric {
       // an entry that nothing ever uses: about 6% of overlay throughput here. Only this network's
       // VNI is exempted (u32 reads it from the VXLAN header), so other tunnels on port 4789 — Docker's
       // own overlay — are left as they are.
-      await fabric.untracked.create([['-p', 'udp', '--dport', String(VXLAN_PORT), '-m', 'u32', '--u32', `0>>22&0x3C@12>>8=${vni}`, '-j', 'NOTRACK']]);
+      await fabric.untracked.create([
+        ['-p', 'udp', '--dport', String(VXLAN_PORT), '-m', 'u32', '--u32', `0>>22&0x3C@12>>8=${vni}`, '-j', 'NOTRACK'],
+      ]);
     } catch (e) {
       await fabric.remove();
       throw e;
@@ -91,8 +112,12 @@ export class OverlayFabric {
   /** Points the VXLAN device at a remote endpoint: FDB (MAC → host) and neighbour (IP → MAC). */
   async program(ep: PublishedEndpoint): Promise<CommandResult[]> {
     return [
-      await run(['bridge', 'fdb', 'replace', ep.mac, 'dev', this.vxlan, 'dst', ep.underlay, 'self', 'permanent'], { netns: this.netns }),
-      await run(['ip', 'neigh', 'replace', ep.ip, 'lladdr', ep.mac, 'dev', this.vxlan, 'nud', 'permanent'], { netns: this.netns }),
+      await run(['bridge', 'fdb', 'replace', ep.mac, 'dev', this.vxlan, 'dst', ep.underlay, 'self', 'permanent'], {
+        netns: this.netns,
+      }),
+      await run(['ip', 'neigh', 'replace', ep.ip, 'lladdr', ep.mac, 'dev', this.vxlan, 'nud', 'permanent'], {
+        netns: this.netns,
+      }),
     ];
   }
 
@@ -107,7 +132,24 @@ export class OverlayFabric {
    */
   async addVethPair(hostIf: string, peer: string): Promise<void> {
     const host = this.place.netns;
-    await mustRun(['ip', 'link', 'add', hostIf, 'mtu', String(OVERLAY_MTU), 'type', 'veth', 'peer', 'name', peer, 'mtu', String(OVERLAY_MTU)], { netns: host });
+    await mustRun(
+      [
+        'ip',
+        'link',
+        'add',
+        hostIf,
+        'mtu',
+        String(OVERLAY_MTU),
+        'type',
+        'veth',
+        'peer',
+        'name',
+        peer,
+        'mtu',
+        String(OVERLAY_MTU),
+      ],
+      { netns: host },
+    );
     try {
       await mustRun(['ip', 'link', 'set', hostIf, 'netns', this.netns], { netns: host });
       await mustRun(['ip', 'link', 'set', hostIf, 'master', this.bridge, 'up'], { netns: this.netns });

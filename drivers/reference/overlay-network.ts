@@ -48,7 +48,10 @@ export class RefOverlayNetwork implements StartedNetwork {
   private async ensureHost(host: LabHost): Promise<OverlayFabric> {
     const existing = this.fabrics.get(host.name);
     if (existing) return existing;
-    const fabric = await OverlayFabric.create({ hostName: host.name, netns: host.netns!, underlayAddress: host.descriptor.underlayAddress!, uplink: 'eth0' }, this.vni);
+    const fabric = await OverlayFabric.create(
+      { hostName: host.name, netns: host.netns!, underlayAddress: host.descriptor.underlayAddress!, uplink: 'eth0' },
+      this.vni,
+    );
     this.fabrics.set(host.name, fabric);
     for (const kv of await this.kv.list(`${this.keyPrefix}endpoints/`)) {
       const ep = JSON.parse(kv.value) as PublishedEndpoint;
@@ -108,7 +111,12 @@ export class RefOverlayNetwork implements StartedNetwork {
     if (!ep) return;
     this.endpoints.delete(sandbox.id);
     await this.kv.delete(ep.key);
-    const gone: PublishedEndpoint = { ip: ep.ip, mac: macFromIp(ep.ip), host: sandbox.host.name, underlay: sandbox.host.descriptor.underlayAddress! };
+    const gone: PublishedEndpoint = {
+      ip: ep.ip,
+      mac: macFromIp(ep.ip),
+      host: sandbox.host.name,
+      underlay: sandbox.host.descriptor.underlayAddress!,
+    };
     for (const [name, fabric] of this.fabrics) if (name !== sandbox.host.name) await fabric.unprogram(gone);
     await ep.endpoint.remove();
     await this.kv.delete(`${this.keyPrefix}ipam/${ep.ip}`);

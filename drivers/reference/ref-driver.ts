@@ -52,7 +52,8 @@ export class RefStartedDriver implements StartedDriver {
       if (network && !(network instanceof ModeNetwork)) {
         try {
           await (network as AttachableNetwork).attach(sandbox);
-          for (const p of spec.publish ?? []) await (network as AttachableNetwork).publish!(sandbox, p.port, p.hostPort);
+          for (const p of spec.publish ?? [])
+            await (network as AttachableNetwork).publish!(sandbox, p.port, p.hostPort);
         } catch (e) {
           await sandbox.remove();
           throw e;
@@ -90,13 +91,16 @@ export class RefStartedDriver implements StartedDriver {
 }
 
 export const NEEDS_NETNS_LAB = (lab: StartedLab): string | undefined =>
-  lab.kind !== 'netns' ? "the reference drivers build on the netns lab's hosts (they never touch the machine's own namespace)" : undefined;
+  lab.kind !== 'netns'
+    ? "the reference drivers build on the netns lab's hosts (they never touch the machine's own namespace)"
+    : undefined;
 
 /** ref-bridge's networks: 10.201.<seq>.0/24 per network, options `mtu`, `icc`, internal. */
 export const bridgeNetworks: NetworkFactory = (driver, spec, seq) => {
   const host = spec.host ?? driver.lab.hosts[0]!;
   const mtu = Number(spec.mtu ?? spec.options?.mtu ?? 1500);
-  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 9000) throw new Error(`option mtu=${spec.options?.mtu}: expected an integer from 576 to 9000`);
+  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 9000)
+    throw new Error(`option mtu=${spec.options?.mtu}: expected an integer from 576 to 9000`);
   return RefBridgeNetwork.create(host, spec.name, `${driver.lab.runId.slice(0, 3)}${seq}`, `10.201.${seq % 250}.0/24`, {
     internal: spec.internal ?? false,
     icc: spec.options?.icc !== 'false',

@@ -14,7 +14,9 @@ afterEach(async () => {
 describe('VniAllocator on a real etcd', () => {
   it('gives 20 concurrent allocators 20 distinct VNIs, lowest first', async () => {
     // separate allocator objects, as separate hosts would have: only etcd's compare-and-swap arbitrates
-    const vnis = await Promise.all(Array.from({ length: 20 }, (_, i) => new VniAllocator(kv, prefix).allocate([256, 1000], `net-${i}`)));
+    const vnis = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new VniAllocator(kv, prefix).allocate([256, 1000], `net-${i}`)),
+    );
     expect(new Set(vnis).size).toBe(20);
     expect([...vnis].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 256 + i));
     expect(await new VniAllocator(kv, prefix).inUse()).toHaveLength(20);

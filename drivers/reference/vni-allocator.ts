@@ -3,8 +3,13 @@ import type { EtcdClient } from '../../lab/kv/etcd-client.ts';
 export type VniRange = [number, number];
 
 export class VniExhaustedError extends Error {
-  constructor(readonly range: VniRange, readonly inUse: number) {
-    super(`VNI range ${range[0]}–${range[1]} is exhausted (${inUse} in use): delete an overlay network or widen the range`);
+  constructor(
+    readonly range: VniRange,
+    readonly inUse: number,
+  ) {
+    super(
+      `VNI range ${range[0]}–${range[1]} is exhausted (${inUse} in use): delete an overlay network or widen the range`,
+    );
   }
 }
 
@@ -13,7 +18,8 @@ export function parseVniRange(text: string): VniRange {
   const m = /^(\d+)-(\d+)$/.exec(text.trim());
   const lo = Number(m?.[1]);
   const hi = Number(m?.[2]);
-  if (!m || lo < 1 || hi > 0xffffff || lo > hi) throw new Error(`vni-range=${text}: expected LO-HI with 1 ≤ LO ≤ HI ≤ 16777215`);
+  if (!m || lo < 1 || hi > 0xffffff || lo > hi)
+    throw new Error(`vni-range=${text}: expected LO-HI with 1 ≤ LO ≤ HI ≤ 16777215`);
   return [lo, hi];
 }
 
@@ -32,7 +38,9 @@ export class VniAllocator {
   }
 
   async inUse(): Promise<number[]> {
-    return (await this.kv.list(`${this.prefix}vni/`)).map((k) => Number(k.key.slice(k.key.lastIndexOf('/') + 1))).sort((a, b) => a - b);
+    return (await this.kv.list(`${this.prefix}vni/`))
+      .map((k) => Number(k.key.slice(k.key.lastIndexOf('/') + 1)))
+      .sort((a, b) => a - b);
   }
 
   /** Claims the lowest free VNI of `range` for `owner`. */

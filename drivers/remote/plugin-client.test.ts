@@ -30,7 +30,9 @@ afterAll(async () => {
 it('finds a plugin as Docker does: socket path, .spec URL, .json Addr, unix:// and tcp:// on loopback', async () => {
   await writeFile(join(dir, 'p.spec'), `tcp://127.0.0.1:${port}\n`);
   await writeFile(join(dir, 'q.json'), JSON.stringify({ Name: 'q', Addr: 'unix:///run/docker/plugins/q.sock' }));
-  expect(await resolvePluginAddress('/run/docker/plugins/x.sock')).toEqual({ socketPath: '/run/docker/plugins/x.sock' });
+  expect(await resolvePluginAddress('/run/docker/plugins/x.sock')).toEqual({
+    socketPath: '/run/docker/plugins/x.sock',
+  });
   expect(await resolvePluginAddress(join(dir, 'p.spec'))).toEqual({ host: '127.0.0.1', port });
   expect(await resolvePluginAddress(join(dir, 'q.json'))).toEqual({ socketPath: '/run/docker/plugins/q.sock' });
   await expect(resolvePluginAddress('tcp://192.0.2.7:8080')).rejects.toThrow(/on this machine only/);
@@ -45,5 +47,7 @@ it('never throws: an answer, a hang and a dropped connection are all Exchanges',
   expect(hung.failure).toBe('timeout');
   expect(hung.ms).toBeGreaterThanOrEqual(490);
   expect((await client.call('NetworkDriver.Leave', {})).failure).toBe('connection closed');
-  expect((await new PluginClient({ socketPath: join(dir, 'none.sock') }).call('Plugin.Activate')).failure).toBe('unreachable');
+  expect((await new PluginClient({ socketPath: join(dir, 'none.sock') }).call('Plugin.Activate')).failure).toBe(
+    'unreachable',
+  );
 });

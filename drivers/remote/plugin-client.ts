@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { PLUGIN_MEDIA_TYPE, type Call } from './protocol.ts';
 
 /** Where a plugin answers: a unix socket, or a TCP address on this machine. */
@@ -28,15 +28,21 @@ export interface Exchange {
 export async function resolvePluginAddress(where: string): Promise<PluginAddress> {
   let url = where;
   if (where.endsWith('.spec')) url = (await readFile(where, 'utf8')).trim();
-  else if (where.endsWith('.json')) url = String((JSON.parse(await readFile(where, 'utf8')) as { Addr?: string }).Addr ?? '');
+  else if (where.endsWith('.json'))
+    url = String((JSON.parse(await readFile(where, 'utf8')) as { Addr?: string }).Addr ?? '');
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length) };
   if (url.startsWith('tcp://') || url.startsWith('http://')) {
     const u = new URL(url.replace(/^tcp:/, 'http:'));
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error(`plugin address ${url}: the harness talks to plugins on this machine only (127.0.0.1, ::1 or a unix socket)`);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+      throw new Error(
+        `plugin address ${url}: the harness talks to plugins on this machine only (127.0.0.1, ::1 or a unix socket)`,
+      );
     return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) };
   }
   if (url.startsWith('/')) return { socketPath: url };
-  throw new Error(`plugin address ${where}: expected a socket path, a .spec or .json file, unix://PATH or tcp://127.0.0.1:PORT`);
+  throw new Error(
+    `plugin address ${where}: expected a socket path, a .spec or .json file, unix://PATH or tcp://127.0.0.1:PORT`,
+  );
 }
 
 /** A client that speaks the remote protocol to one plugin and never throws: every outcome is an Exchange. */
@@ -47,7 +53,9 @@ export class PluginClient {
   ) {}
 
   describe(): string {
-    return 'socketPath' in this.address ? `unix://${this.address.socketPath}` : `tcp://${this.address.host}:${this.address.port}`;
+    return 'socketPath' in this.address
+      ? `unix://${this.address.socketPath}`
+      : `tcp://${this.address.host}:${this.address.port}`;
   }
 
   /** POSTs `body` (an object is sent as JSON, a string as it is) to `/<call>`. */
@@ -59,7 +67,12 @@ export class PluginClient {
       const done = (e: Omit<Exchange, 'call' | 'sent' | 'ms'>) => {
         if (settled) return;
         settled = true;
-        resolve({ call, sent: sent.length > 300 ? `${sent.slice(0, 300)}… (${sent.length} bytes)` : sent, ms: performance.now() - started, ...e });
+        resolve({
+          call,
+          sent: sent.length > 300 ? `${sent.slice(0, 300)}… (${sent.length} bytes)` : sent,
+          ms: performance.now() - started,
+          ...e,
+        });
       };
       const req = request(
         {
@@ -67,7 +80,11 @@ export class PluginClient {
           path: `/${call}`,
           method: 'POST',
           agent: false,
-          headers: { Accept: PLUGIN_MEDIA_TYPE, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(sent) },
+          headers: {
+            Accept: PLUGIN_MEDIA_TYPE,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(sent),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -81,7 +98,12 @@ export class PluginClient {
             } catch {
               parsed = undefined;
             }
-            done({ status: res.statusCode, contentType: res.headers['content-type'], body: parsed, text: text.slice(0, 2000) });
+            done({
+              status: res.statusCode,
+              contentType: res.headers['content-type'],
+              body: parsed,
+              text: text.slice(0, 2000),
+            });
           });
         },
       );
@@ -102,6 +124,8 @@ export class PluginClient {
 
 /** How an exchange reads in evidence: `Call → 200 {…} (3 ms)`. */
 export function describeExchange(e: Exchange): string {
-  const what = e.failure ? `${e.failure}${e.detail ? ` (${e.detail})` : ''}` : `${e.status} ${e.contentType ?? '-'} ${e.text.slice(0, 300)}`;
+  const what = e.failure
+    ? `${e.failure}${e.detail ? ` (${e.detail})` : ''}`
+    : `${e.status} ${e.contentType ?? '-'} ${e.text.slice(0, 300)}`;
   return `${e.call} ${e.sent.slice(0, 200)} → ${what} (${e.ms.toFixed(1)} ms)`;
 }

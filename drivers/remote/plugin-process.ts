@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
+import { readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
 import { netnsPath } from '../../lab/linux/command.ts';
 import { PluginClient } from './plugin-client.ts';
@@ -22,7 +22,13 @@ export interface PluginProcess extends AsyncDisposable {
  * or `GetCapabilities` for a plugin that is never activated. Output goes to `logFile`; a process
  * that exits or stays silent for 30 s is an error with the log's tail in it.
  */
-export async function startPluginProcess(host: LabHost, argv: string[], sockets: string[], logFile: string, activate = true): Promise<PluginProcess> {
+export async function startPluginProcess(
+  host: LabHost,
+  argv: string[],
+  sockets: string[],
+  logFile: string,
+  activate = true,
+): Promise<PluginProcess> {
   const child: ResultPromise = execa('nsenter', [`--net=${netnsPath(host.netns!)}`, '--', ...argv], {
     stdout: { file: logFile, append: true },
     stderr: { file: logFile, append: true },
@@ -46,7 +52,9 @@ export async function startPluginProcess(host: LabHost, argv: string[], sockets:
       if (exited || Date.now() > deadline) {
         await stop();
         const log = await readFile(logFile, 'utf8').catch(() => '');
-        throw new Error(`plugin ${argv.join(' ')} did not come up on ${socket}${exited ? ' (it exited)' : ''}; log ${logFile}:\n${log.trim().split('\n').slice(-15).join('\n')}`);
+        throw new Error(
+          `plugin ${argv.join(' ')} did not come up on ${socket}${exited ? ' (it exited)' : ''}; log ${logFile}:\n${log.trim().split('\n').slice(-15).join('\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

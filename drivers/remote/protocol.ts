@@ -20,7 +20,14 @@ export const NETWORK_METHODS = [
 ] as const;
 export type NetworkMethod = (typeof NETWORK_METHODS)[number];
 
-export const IPAM_METHODS = ['GetCapabilities', 'GetDefaultAddressSpaces', 'RequestPool', 'ReleasePool', 'RequestAddress', 'ReleaseAddress'] as const;
+export const IPAM_METHODS = [
+  'GetCapabilities',
+  'GetDefaultAddressSpaces',
+  'RequestPool',
+  'ReleasePool',
+  'RequestAddress',
+  'ReleaseAddress',
+] as const;
 export type IpamMethod = (typeof IPAM_METHODS)[number];
 
 export type Subsystem = 'NetworkDriver' | 'IpamDriver';
@@ -38,9 +45,16 @@ interface SchemaNode {
   additionalProperties?: SchemaNode | boolean;
 }
 
-const defs = (JSON.parse(readFileSync(new URL(`../../fixtures/schemas/${SCHEMA_FILE}`, import.meta.url), 'utf8')) as { $defs: Record<string, SchemaNode> }).$defs;
+const defs = (
+  JSON.parse(readFileSync(new URL(`../../fixtures/schemas/${SCHEMA_FILE}`, import.meta.url), 'utf8')) as {
+    $defs: Record<string, SchemaNode>;
+  }
+).$defs;
 
-export function schemaFor(call: Call | 'Error' | 'IpamError', direction: 'request' | 'response'): SchemaNode | undefined {
+export function schemaFor(
+  call: Call | 'Error' | 'IpamError',
+  direction: 'request' | 'response',
+): SchemaNode | undefined {
   return defs[`${call}.${direction}`];
 }
 
@@ -61,14 +75,19 @@ export function canonicalize(value: unknown, node: SchemaNode | undefined): unkn
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const name = props[k] ? k : (byLower.get(k.toLowerCase()) ?? k);
-    const child = props[name] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    const child =
+      props[name] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
     out[name] = canonicalize(v, child);
   }
   return out;
 }
 
 /** Schema problems of one message, as `JSON path: what was expected` lines (empty when it is valid). */
-export function problemsOf(call: Call | 'Error' | 'IpamError', direction: 'request' | 'response', message: unknown): string[] {
+export function problemsOf(
+  call: Call | 'Error' | 'IpamError',
+  direction: 'request' | 'response',
+  message: unknown,
+): string[] {
   const v = validatorFor(`${SCHEMA_FILE}#/$defs/${call}.${direction}`);
   return v(message) ? [] : describeErrors(v.errors);
 }

@@ -41,26 +41,43 @@ interface RawKv {
 }
 
 function toKv(k: RawKv): KeyValue {
-  return { key: unb64(k.key), value: unb64(k.value), createRevision: Number(k.create_revision ?? 0), modRevision: Number(k.mod_revision ?? 0) };
+  return {
+    key: unb64(k.key),
+    value: unb64(k.value),
+    createRevision: Number(k.create_revision ?? 0),
+    modRevision: Number(k.mod_revision ?? 0),
+  };
 }
 
 export class EtcdClient {
-  constructor(readonly socketPath: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    readonly socketPath: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   private call<T>(path: string, body: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path, method: 'POST', timeout: this.timeoutMs, headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`etcd ${path}: HTTP ${res.statusCode}: ${text}`));
-          try {
-            resolve(JSON.parse(text) as T);
-          } catch {
-            reject(new Error(`etcd ${path}: not JSON: ${text.slice(0, 200)}`));
-          }
-        });
-      });
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          path,
+          method: 'POST',
+          timeout: this.timeoutMs,
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`etcd ${path}: HTTP ${res.statusCode}: ${text}`));
+            try {
+              resolve(JSON.parse(text) as T);
+            } catch {
+              reject(new Error(`etcd ${path}: not JSON: ${text.slice(0, 200)}`));
+            }
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`etcd ${path}: no answer within ${this.timeoutMs} ms`)));
       req.on('error', reject);
       req.end(JSON.stringify(body));
@@ -73,7 +90,10 @@ export class EtcdClient {
   }
 
   async list(prefix: string): Promise<KeyValue[]> {
-    const r = await this.call<{ kvs?: RawKv[] }>('/v3/kv/range', { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') });
+    const r = await this.call<{ kvs?: RawKv[] }>('/v3/kv/range', {
+      key: b64(prefix),
+      range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64'),
+    });
     return (r.kvs ?? []).map(toKv);
   }
 
@@ -95,38 +115,55 @@ export class EtcdClient {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    await this.call('/v3/kv/deleterange', { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') });
+    await this.call('/v3/kv/deleterange', {
+      key: b64(prefix),
+      range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64'),
+    });
   }
 
   /** Streams changes under `prefix` until disposed. */
   async watch(prefix: string, onEvent: (e: WatchEvent) => void): Promise<AsyncDisposable> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path: '/v3/watch', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        let buffer = '';
-        let created = false;
-        res.on('data', (d: Buffer) => {
-          buffer += d.toString();
-          let nl: number;
-          // the gateway sends one JSON object per line
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, nl).trim();
-            buffer = buffer.slice(nl + 1);
-            if (!line) continue;
-            const msg = JSON.parse(line) as { result?: { created?: boolean; events?: { type?: string; kv: RawKv }[] } };
-            if (msg.result?.created && !created) {
-              created = true;
-              resolve({ [Symbol.asyncDispose]: async () => void req.destroy() });
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          path: '/v3/watch',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let buffer = '';
+          let created = false;
+          res.on('data', (d: Buffer) => {
+            buffer += d.toString();
+            let nl: number;
+            // the gateway sends one JSON object per line
+            while ((nl = buffer.indexOf('\n')) >= 0) {
+              const line = buffer.slice(0, nl).trim();
+              buffer = buffer.slice(nl + 1);
+              if (!line) continue;
+              const msg = JSON.parse(line) as {
+                result?: { created?: boolean; events?: { type?: string; kv: RawKv }[] };
+              };
+              if (msg.result?.created && !created) {
+                created = true;
+                resolve({ [Symbol.asyncDispose]: async () => void req.destroy() });
+              }
+              for (const ev of msg.result?.events ?? []) {
+                const kv = toKv(ev.kv);
+                onEvent({ type: ev.type === 'DELETE' ? 'delete' : 'put', key: kv.key, value: kv.value });
+              }
             }
-            for (const ev of msg.result?.events ?? []) {
-              const kv = toKv(ev.kv);
-              onEvent({ type: ev.type === 'DELETE' ? 'delete' : 'put', key: kv.key, value: kv.value });
-            }
-          }
-        });
-        res.on('error', () => undefined);
-      });
+          });
+          res.on('error', () => undefined);
+        },
+      );
       req.on('error', (e) => reject(e));
-      req.end(JSON.stringify({ create_request: { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') } }));
+      req.end(
+        JSON.stringify({
+          create_request: { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') },
+        }),
+      );
     });
   }
 }

@@ -54,7 +54,13 @@ export async function startEtcd(runId: string, underlay: Underlay): Promise<KvDe
   const client = new EtcdClient(kv.socketPath, 1000);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (await client.get('/ready').then(() => true, () => false)) return kv;
+    if (
+      await client.get('/ready').then(
+        () => true,
+        () => false,
+      )
+    )
+      return kv;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`etcd did not start; see ${dir}/etcd.log`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -50,7 +50,10 @@ export class OwnChain {
  * The rules of a namespace as comparable lines (`iptables-save`, or `ip6tables-save` with `tool`):
  * counters and comment lines change on their own, the rules are what must come back as they were.
  */
-export async function savedRules(netns?: string, tool: 'iptables-save' | 'ip6tables-save' = 'iptables-save'): Promise<string[]> {
+export async function savedRules(
+  netns?: string,
+  tool: 'iptables-save' | 'ip6tables-save' = 'iptables-save',
+): Promise<string[]> {
   const r = await run([tool], { netns });
   if (r.exitCode !== 0) return [];
   return r.output

@@ -2,9 +2,9 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatorFor } from '../../lab/schema.ts';
 import type { CheckResult } from '../../suites/framework/result.ts';
 import { summarize } from '../../suites/framework/result.ts';
-import { validatorFor } from '../../lab/schema.ts';
 import type { ResultsFile } from '../results-file.ts';
 import { renderReport } from './report.ts';
 
@@ -24,18 +24,55 @@ const results: CheckResult[] = Object.entries(verdicts).flatMap(([driver, vs]) =
     verdict,
     reason: verdict === 'skip' ? 'applies to mode overlay' : `${verdict} <b>not bold</b>`,
     expected: { rule: 'ok within a network' },
-    observed: i === 1 ? { table: [{ from: 'a1', to: 'b1', protocol: 'tcp', expected: 'blocked', observed: verdict === 'fail' ? 'ok' : 'timeout', match: verdict !== 'fail' }] } : { vnis: [256] },
-    evidence: [{ host: 'h1', command: 'socat - TCP:10.0.0.2:47000 </dev/null', exitCode: 0, output: '<script>alert(1)</script>' }],
+    observed:
+      i === 1
+        ? {
+            table: [
+              {
+                from: 'a1',
+                to: 'b1',
+                protocol: 'tcp',
+                expected: 'blocked',
+                observed: verdict === 'fail' ? 'ok' : 'timeout',
+                match: verdict !== 'fail',
+              },
+            ],
+          }
+        : { vnis: [256] },
+    evidence: [
+      {
+        host: 'h1',
+        command: 'socat - TCP:10.0.0.2:47000 </dev/null',
+        exitCode: 0,
+        output: '<script>alert(1)</script>',
+      },
+    ],
     durationMs: 1200,
     ...(driver === 'docker-bridge' && verdict === 'fail' ? { knownDeviation: 'explained' } : {}),
   })),
 );
 results.push({
-  driver: 'ref-bridge', mode: 'bridge', check: 'throughput/tcp-single-same-host', verdict: 'pass', reason: 'median 9.2', expected: null, observed: null, evidence: [], durationMs: 0,
+  driver: 'ref-bridge',
+  mode: 'bridge',
+  check: 'throughput/tcp-single-same-host',
+  verdict: 'pass',
+  reason: 'median 9.2',
+  expected: null,
+  observed: null,
+  evidence: [],
+  durationMs: 0,
   metrics: { unit: 'Gbit/s', median: 9.2, mean: 9.1, ci95: [8.6, 9.7], n: 5, samples: [9, 9.2, 9.3, 8.9, 9.1] },
 });
 const file: ResultsFile = {
-  run: { id: 'abc123', startedAt: '2026-11-29T12:00:00.000Z', durationMs: 61000, harnessVersion: '0.1.0', environment: { kernel: '6.1.0', engines: [{ host: 'h1', version: '20.10.24' }] }, lab: { kind: 'netns', hosts: ['h1', 'h2'] }, audit: { clean: true, leaks: [] } },
+  run: {
+    id: 'abc123',
+    startedAt: '2026-11-29T12:00:00.000Z',
+    durationMs: 61000,
+    harnessVersion: '0.1.0',
+    environment: { kernel: '6.1.0', engines: [{ host: 'h1', version: '20.10.24' }] },
+    lab: { kind: 'netns', hosts: ['h1', 'h2'] },
+    audit: { clean: true, leaks: [] },
+  },
   results,
   summary: summarize(results),
 };
@@ -50,7 +87,15 @@ beforeAll(async () => {
   await writeFile(path, renderReport(file));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -107,7 +152,9 @@ describe('report.html in a real browser', () => {
   it('is readable at phone width: nothing but the matrix scrolls sideways', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     await page.goto(`file://${path}`);
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ARTIFACTS}/report-phone.png`, fullPage: true });
     expect((await stat(`${ARTIFACTS}/report-phone.png`)).size).toBeGreaterThan(10_000);

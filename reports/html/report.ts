@@ -1,11 +1,11 @@
 import type { CheckResult } from '../../suites/framework/result.ts';
-import type { ResultsFile } from '../results-file.ts';
-import { barChart, type Bar } from './charts.ts';
 import type { Certificate } from '../certificate.ts';
 import type { Comparison } from '../compare.ts';
+import type { ResultsFile } from '../results-file.ts';
+import { barChart, type Bar } from './charts.ts';
 import { esc } from './escape.ts';
-import { STYLE } from './style.ts';
 import { SCRIPT } from './script.ts';
+import { STYLE } from './style.ts';
 
 const SYMBOL: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗', skip: '–', error: '!' };
 
@@ -21,7 +21,9 @@ interface Row {
 
 function json(value: unknown, max = 4000): string {
   const text = JSON.stringify(value, null, 2) ?? 'null';
-  return esc(text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters in results.json)` : text);
+  return esc(
+    text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters in results.json)` : text,
+  );
 }
 
 /** A driver's overall verdict: any error or unexplained fail fails it; explained fails are deviations. */
@@ -32,7 +34,10 @@ export function driverVerdict(results: CheckResult[]): 'conforms' | 'deviates' |
 
 function truthTable(rows: Row[]): string {
   const body = rows
-    .map((r) => `<tr class="${r.match ? 'match' : 'mismatch'}"><td>${esc(r.from)}</td><td>${esc(r.to)}</td><td>${esc(r.protocol)}</td><td>${esc(r.expected)}</td><td>${esc(r.observed)}${r.seenAs ? ` <small>(seen as ${esc(r.seenAs)})</small>` : ''}</td><td>${r.match ? '✓' : '✗ mismatch'}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr class="${r.match ? 'match' : 'mismatch'}"><td>${esc(r.from)}</td><td>${esc(r.to)}</td><td>${esc(r.protocol)}</td><td>${esc(r.expected)}</td><td>${esc(r.observed)}${r.seenAs ? ` <small>(seen as ${esc(r.seenAs)})</small>` : ''}</td><td>${r.match ? '✓' : '✗ mismatch'}</td></tr>`,
+    )
     .join('');
   return `<table class="truth"><thead><tr><th>from</th><th>to</th><th>protocol</th><th>expected</th><th>observed</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -45,7 +50,10 @@ function tableOf(r: CheckResult): Row[] | undefined {
 function resultDetails(r: CheckResult, i: number): string {
   const table = tableOf(r);
   const evidence = r.evidence
-    .map((e) => `<div class="evidence"><div class="cmd"><span class="host">${esc(e.host)}</span> $ ${esc(e.command)} <span class="exit">exit ${e.exitCode}</span></div>${e.output ? `<pre>${esc(e.output)}</pre>` : ''}</div>`)
+    .map(
+      (e) =>
+        `<div class="evidence"><div class="cmd"><span class="host">${esc(e.host)}</span> $ ${esc(e.command)} <span class="exit">exit ${e.exitCode}</span></div>${e.output ? `<pre>${esc(e.output)}</pre>` : ''}</div>`,
+    )
     .join('');
   return `<details class="result ${r.verdict}" id="r-${i}" data-driver="${esc(r.driver)}" data-check="${esc(r.check)}" data-verdict="${r.verdict}">
 <summary><span class="v ${r.verdict}">${SYMBOL[r.verdict]} ${r.verdict}</span> <b>${esc(r.driver)}</b> ${esc(r.check)} <small>${(r.durationMs / 1000).toFixed(1)}s</small> — ${esc(r.reason.slice(0, 200))}</summary>
@@ -109,32 +117,64 @@ function vniAndMtu(file: ResultsFile): string {
 function performance(file: ResultsFile): string {
   const figure = (prefix: string) =>
     file.results
-      .filter((r) => r.check.startsWith(prefix) && r.verdict === 'pass' && r.metrics && typeof r.metrics.median === 'number')
-      .map<Bar>((r) => ({ label: `${r.driver} ${r.check.slice(prefix.length + 1)}`, value: r.metrics!.median as number, ci95: r.metrics!.ci95 as [number, number] }));
+      .filter(
+        (r) => r.check.startsWith(prefix) && r.verdict === 'pass' && r.metrics && typeof r.metrics.median === 'number',
+      )
+      .map<Bar>((r) => ({
+        label: `${r.driver} ${r.check.slice(prefix.length + 1)}`,
+        value: r.metrics!.median as number,
+        ci95: r.metrics!.ci95 as [number, number],
+      }));
   const charts = [
     barChart('TCP, single stream (median, 95% CI)', 'Gbit/s', figure('throughput/tcp-single')),
     barChart('TCP, 4 streams (median, 95% CI)', 'Gbit/s', figure('throughput/tcp-parallel')),
     barChart('UDP at a fixed rate, received (median, 95% CI)', 'Gbit/s', figure('throughput/udp')),
     barChart('Round-trip time p50 (median over repeats, 95% CI)', 'ms', figure('latency/rtt')),
   ].filter(Boolean);
-  const ratios = file.results.find((r) => r.check === 'throughput/ratios')?.metrics?.ratios as Record<string, { value: number; ci95: [number, number] }> | undefined;
+  const ratios = file.results.find((r) => r.check === 'throughput/ratios')?.metrics?.ratios as
+    Record<string, { value: number; ci95: [number, number] }> | undefined;
   if (ratios && Object.keys(ratios).length) {
-    charts.unshift(barChart('Ratios (TCP single stream; 1.0 = equal)', '×', Object.entries(ratios).map(([k, v]) => ({ label: k, value: v.value, ci95: v.ci95 })), 1));
+    charts.unshift(
+      barChart(
+        'Ratios (TCP single stream; 1.0 = equal)',
+        '×',
+        Object.entries(ratios).map(([k, v]) => ({ label: k, value: v.value, ci95: v.ci95 })),
+        1,
+      ),
+    );
   }
   if (!charts.length) return '';
   return `<section id="performance"><h2>Performance</h2>${charts.join('')}</section>`;
 }
 
 function comparisonSection(c: Comparison): string {
-  const list = (title: string, items: string[]) => `<h3>${esc(title)} (${items.length})</h3>${items.length ? `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : '<p>none</p>'}`;
-  return `<section id="comparison"><h2>Compared with run ${esc(c.baseline)}</h2>${list('new failures', c.newFailures.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}: ${x.reason}`))}${list('fixed', c.fixes.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}`))}${list('performance changes beyond their intervals', c.performance.map((p) => `${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${p.change > 0 ? '+' : ''}${(p.change * 100).toFixed(0)}%)`))}</section>`;
+  const list = (title: string, items: string[]) =>
+    `<h3>${esc(title)} (${items.length})</h3>${items.length ? `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : '<p>none</p>'}`;
+  return `<section id="comparison"><h2>Compared with run ${esc(c.baseline)}</h2>${list(
+    'new failures',
+    c.newFailures.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}: ${x.reason}`),
+  )}${list(
+    'fixed',
+    c.fixes.map((x) => `${x.driver} ${x.check}: ${x.before} → ${x.after}`),
+  )}${list(
+    'performance changes beyond their intervals',
+    c.performance.map(
+      (p) =>
+        `${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${p.change > 0 ? '+' : ''}${(p.change * 100).toFixed(0)}%)`,
+    ),
+  )}</section>`;
 }
 
 function certificateSection(c: Certificate): string {
   const rows = c.levels
-    .map((l) => `<tr><td>${esc(l.name)}</td><td>${l.claimed ? 'claimed' : '—'}</td><td><span class="v ${l.verdict === 'pass' ? 'pass' : l.verdict === 'fail' ? 'fail' : 'skip'}">${esc(l.verdict)}</span></td><td>${l.counts.pass}</td><td>${l.counts.fail}</td><td>${l.counts.error}</td><td>${l.counts.skip}</td><td>${l.problems.map((p) => esc(p)).join('<br>')}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.name)}</td><td>${l.claimed ? 'claimed' : '—'}</td><td><span class="v ${l.verdict === 'pass' ? 'pass' : l.verdict === 'fail' ? 'fail' : 'skip'}">${esc(l.verdict)}</span></td><td>${l.counts.pass}</td><td>${l.counts.fail}</td><td>${l.counts.error}</td><td>${l.counts.skip}</td><td>${l.problems.map((p) => esc(p)).join('<br>')}</td></tr>`,
+    )
     .join('');
-  const perf = Object.entries(c.performance ?? {}).map(([k, v]) => `<li>${esc(k)}: ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]</li>`).join('');
+  const perf = Object.entries(c.performance ?? {})
+    .map(([k, v]) => `<li>${esc(k)}: ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]</li>`)
+    .join('');
   return `<section id="certificate"><h2>Certificate: ${esc(c.driver.id)} <span class="v ${c.verdict}">${c.verdict}</span></h2>
 <p class="meta">manifest ${esc(c.driver.manifest.path)} sha256 <code>${esc(c.driver.manifest.sha256)}</code>${c.driver.binary ? ` · binary ${esc(c.driver.binary.path)} sha256 <code>${esc(c.driver.binary.sha256)}</code>` : ''} · results.json sha256 <code>${esc(c.results.sha256)}</code> · issued ${esc(c.issuedAt)}</p>
 <table><thead><tr><th>level</th><th>claim</th><th>verdict</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>problems</th></tr></thead><tbody>${rows}</tbody></table>

@@ -1,3 +1,8 @@
 import { peerConnectivity } from './peer-connectivity.ts';
 
-export default peerConnectivity({ id: 'connectivity/cross-host', title: 'Peers on one network on different hosts reach each other (by address)', hosts: [0, 1], by: 'address' });
+export default peerConnectivity({
+  id: 'connectivity/cross-host',
+  title: 'Peers on one network on different hosts reach each other (by address)',
+  hosts: [0, 1],
+  by: 'address',
+});

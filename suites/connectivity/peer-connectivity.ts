@@ -1,8 +1,8 @@
 import type { Mode } from '../../drivers/contract.ts';
-import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict, type Check } from '../framework/check.ts';
-import { Scenario } from '../framework/scenario.ts';
+import { ok } from '../framework/expectations.ts';
 import { probe } from '../framework/probe.ts';
+import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, truthTable } from '../framework/truth-table.ts';
 
 const NAME_WAIT_MS = 15_000;
@@ -12,7 +12,13 @@ const NAME_WAIT_MS = 15_000;
  * them; `by` says whether peers are addressed by IP or by the name the driver's DNS serves. Across
  * hosts, the TCP/UDP servers also report the source address they saw: no NAT between peers.
  */
-export function peerConnectivity(spec: { id: string; title: string; hosts: [number, number]; by: 'address' | 'name'; modes?: Mode[] }): Check {
+export function peerConnectivity(spec: {
+  id: string;
+  title: string;
+  hosts: [number, number];
+  by: 'address' | 'name';
+  modes?: Mode[];
+}): Check {
   const crossHost = spec.hosts[0] !== spec.hosts[1];
   return defineCheck({
     id: spec.id,
@@ -32,7 +38,11 @@ export function peerConnectivity(spec: { id: string; title: string; hosts: [numb
       });
       const endpoints = ['p1', 'p2'].map((name) => {
         const sandbox = scenario.sandbox(name);
-        return { name, source: { sandbox }, target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net') };
+        return {
+          name,
+          source: { sandbox },
+          target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net'),
+        };
       });
       // names propagate between hosts eventually (the classic overlay's KV and gossip): wait for them
       // to resolve, bounded, and report how long it took, before judging reachability by name
@@ -40,7 +50,9 @@ export function peerConnectivity(spec: { id: string; title: string; hosts: [numb
       let resolvedAfterMs: number | undefined;
       if (spec.by === 'name') {
         while (Date.now() - t0 < NAME_WAIT_MS) {
-          const outcomes = await Promise.all(endpoints.map((from, i) => probe(ctx, from.source, 'icmp', endpoints[1 - i]!.target)));
+          const outcomes = await Promise.all(
+            endpoints.map((from, i) => probe(ctx, from.source, 'icmp', endpoints[1 - i]!.target)),
+          );
           if (outcomes.every((o) => o.outcome !== 'unresolved')) {
             resolvedAfterMs = Date.now() - t0;
             break;
@@ -53,11 +65,17 @@ export function peerConnectivity(spec: { id: string; title: string; hosts: [numb
       const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
       // peers on one network see each other's own address: no NAT between them
       const translated = table.rows.filter((r) => r.seenAs && r.seenAs !== addresses[r.from]);
-      const problems = [describeMismatches(table), ...translated.map((r) => `${r.to} saw ${r.from} as ${r.seenAs}, not ${addresses[r.from]} (NAT between peers)`)];
+      const problems = [
+        describeMismatches(table),
+        ...translated.map((r) => `${r.to} saw ${r.from} as ${r.seenAs}, not ${addresses[r.from]} (NAT between peers)`),
+      ];
       return verdict(
         table.mismatches.length === 0 && translated.length === 0,
-        { pass: `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP by ${spec.by}, with no NAT between them`, fail: problems.filter(Boolean).join('; ') },
-        { all: ok, by: spec.by, sourceSeenAs: 'the peer\'s own address' },
+        {
+          pass: `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP by ${spec.by}, with no NAT between them`,
+          fail: problems.filter(Boolean).join('; '),
+        },
+        { all: ok, by: spec.by, sourceSeenAs: "the peer's own address" },
         { addresses, hosts, table: table.rows },
         spec.by === 'name' ? { nameResolvedAfterMs: resolvedAfterMs ?? null } : undefined,
       );

@@ -1,3 +1,8 @@
 import { peerConnectivity } from './peer-connectivity.ts';
 
-export default peerConnectivity({ id: 'connectivity/same-host-by-name', title: 'Peers on one network and one host reach each other by name', hosts: [0, 0], by: 'name' });
+export default peerConnectivity({
+  id: 'connectivity/same-host-by-name',
+  title: 'Peers on one network and one host reach each other by name',
+  hosts: [0, 0],
+  by: 'name',
+});

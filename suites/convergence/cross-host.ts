@@ -14,9 +14,14 @@ export default defineCheck({
   title: 'A new endpoint on another host becomes reachable (convergence time)',
   requires: { modes: ['overlay'], features: ['multiHost'], minHosts: 2 },
   async run(ctx) {
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'net' }], sandboxes: [{ name: 'a', host: 0, network: 'net' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'net' }],
+      sandboxes: [{ name: 'a', host: 0, network: 'net' }],
+    });
     const a = scenario.sandbox('a');
-    const b = ctx.use(await ctx.driver.createSandbox({ name: 'b', host: ctx.lab.hosts[1]!, network: scenario.network('net') }));
+    const b = ctx.use(
+      await ctx.driver.createSandbox({ name: 'b', host: ctx.lab.hosts[1]!, network: scenario.network('net') }),
+    );
     const joined = Date.now();
     const target = b.address(scenario.network('net'));
     if (!target) throw new Error('sandbox b has no address on net');
@@ -35,7 +40,10 @@ export default defineCheck({
     if (last) ctx.record(a.host.name, last);
     return verdict(
       reachedMs !== undefined,
-      { pass: `reachable ${reachedMs} ms after the endpoint joined on ${b.host.name} (${attempts} attempt(s))`, fail: `not reachable within ${LIMIT_MS / 1000}s (${attempts} attempts)` },
+      {
+        pass: `reachable ${reachedMs} ms after the endpoint joined on ${b.host.name} (${attempts} attempt(s))`,
+        fail: `not reachable within ${LIMIT_MS / 1000}s (${attempts} attempts)`,
+      },
       { reachableWithinMs: LIMIT_MS },
       { convergenceMs: reachedMs ?? null, attempts },
       { convergenceMs: reachedMs ?? null, attempts },

@@ -26,6 +26,18 @@ export function defineCheck(check: Check): Check {
 }
 
 /** pass when `ok`, else fail with `reason`. */
-export function verdict(okay: boolean, reason: { pass: string; fail: string }, expected: unknown, observed: unknown, metrics?: Record<string, unknown>): CheckOutcome {
-  return { verdict: okay ? 'pass' : 'fail', reason: okay ? reason.pass : reason.fail, expected, observed, ...(metrics ? { metrics } : {}) };
+export function verdict(
+  okay: boolean,
+  reason: { pass: string; fail: string },
+  expected: unknown,
+  observed: unknown,
+  metrics?: Record<string, unknown>,
+): CheckOutcome {
+  return {
+    verdict: okay ? 'pass' : 'fail',
+    reason: okay ? reason.pass : reason.fail,
+    expected,
+    observed,
+    ...(metrics ? { metrics } : {}),
+  };
 }

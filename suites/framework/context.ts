@@ -1,7 +1,7 @@
 import type { Profile, StartedDriver } from '../../drivers/contract.ts';
 import type { LabHost } from '../../lab/host.ts';
-import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Evidence } from './result.ts';
 
 /** What a check works with: the lab, the started driver, an evidence log and a cleanup stack. */
@@ -23,7 +23,12 @@ export class CheckContext implements AsyncDisposable {
   }
 
   record(host: string, result: CommandResult): CommandResult {
-    this.evidence.push({ host, command: result.command, exitCode: result.exitCode, output: result.output.slice(0, 4000) });
+    this.evidence.push({
+      host,
+      command: result.command,
+      exitCode: result.exitCode,
+      output: result.output.slice(0, 4000),
+    });
     return result;
   }
 
@@ -51,6 +56,7 @@ export class CheckContext implements AsyncDisposable {
         errors.push(e);
       }
     }
-    if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
+    if (errors.length)
+      throw new AggregateError(errors, `cleanup failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
   }
 }

@@ -1,10 +1,10 @@
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import { knownDeviation } from '../known-deviations.ts';
 import type { Check } from './check.ts';
 import { CheckContext } from './context.ts';
 import { unmetRequirement } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
-import { knownDeviation } from '../known-deviations.ts';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 180_000;
 /** Attempts after the first, for errors a driver declares transient. */
@@ -16,7 +16,15 @@ export type EngineEvent =
   | { type: 'result'; result: CheckResult };
 
 function base(driver: Driver, check: Check) {
-  return { driver: driver.id, mode: driver.profile.mode, check: check.id, expected: null, observed: null, evidence: [] as Evidence[], durationMs: 0 };
+  return {
+    driver: driver.id,
+    mode: driver.profile.mode,
+    check: check.id,
+    expected: null,
+    observed: null,
+    evidence: [] as Evidence[],
+    durationMs: 0,
+  };
 }
 
 export function skipped(driver: Driver, check: Check, reason: string): CheckResult {
@@ -35,7 +43,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * Runs one check on a started driver: skip, pass, fail or error — never throws. An error the
  * driver declares transient is retried (twice at most); the earlier errors stay in the evidence.
  */
-export async function runCheck(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal = new AbortController().signal): Promise<CheckResult> {
+export async function runCheck(
+  lab: StartedLab,
+  started: StartedDriver,
+  check: Check,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<CheckResult> {
   const transient = started.driver.transientErrors;
   const earlier: CheckResult[] = [];
   let result = await runCheckOnce(lab, started, check, signal);
@@ -45,12 +58,27 @@ export async function runCheck(lab: StartedLab, started: StartedDriver, check: C
     result = await runCheckOnce(lab, started, check, signal);
   }
   if (!earlier.length) return result;
-  const notes = earlier.map((e, i) => ({ host: 'harness', command: `attempt ${i + 1} of ${check.id} (retried: a transient error of ${started.driver.id})`, exitCode: 1, output: e.reason }));
+  const notes = earlier.map((e, i) => ({
+    host: 'harness',
+    command: `attempt ${i + 1} of ${check.id} (retried: a transient error of ${started.driver.id})`,
+    exitCode: 1,
+    output: e.reason,
+  }));
   const durationMs = [...earlier, result].reduce((t, r) => t + r.durationMs, 0);
-  return { ...result, evidence: [...notes, ...result.evidence], metrics: { ...result.metrics, retriedAfter: earlier.map((e) => e.reason) }, durationMs };
+  return {
+    ...result,
+    evidence: [...notes, ...result.evidence],
+    metrics: { ...result.metrics, retriedAfter: earlier.map((e) => e.reason) },
+    durationMs,
+  };
 }
 
-async function runCheckOnce(lab: StartedLab, started: StartedDriver, check: Check, signal: AbortSignal): Promise<CheckResult> {
+async function runCheckOnce(
+  lab: StartedLab,
+  started: StartedDriver,
+  check: Check,
+  signal: AbortSignal,
+): Promise<CheckResult> {
   const driver = started.driver;
   const unmet = unmetRequirement(check.requires, driver.profile, lab);
   if (unmet) return skipped(driver, check, unmet);
@@ -60,14 +88,20 @@ async function runCheckOnce(lab: StartedLab, started: StartedDriver, check: Chec
   try {
     const outcome = await withTimeout(check.run(ctx), check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, check.id);
     const timings = Object.keys(ctx.timings).length ? ctx.timings : undefined;
-    result = { ...base(driver, check), ...outcome, evidence: ctx.evidence, ...(outcome.metrics || timings ? { metrics: { ...outcome.metrics, ...timings } } : {}) };
+    result = {
+      ...base(driver, check),
+      ...outcome,
+      evidence: ctx.evidence,
+      ...(outcome.metrics || timings ? { metrics: { ...outcome.metrics, ...timings } } : {}),
+    };
   } catch (e) {
     result = { ...base(driver, check), verdict: 'error', reason: (e as Error).message, evidence: ctx.evidence };
   }
   try {
     await withTimeout(ctx[Symbol.asyncDispose](), 60_000, `cleanup of ${check.id}`);
   } catch (e) {
-    if (result.verdict === 'pass') result = { ...result, verdict: 'error', reason: `cleanup failed: ${(e as Error).message}` };
+    if (result.verdict === 'pass')
+      result = { ...result, verdict: 'error', reason: `cleanup failed: ${(e as Error).message}` };
   }
   const deviation = result.verdict === 'fail' ? knownDeviation(driver.id, check.id) : undefined;
   return { ...result, durationMs: Date.now() - t0, ...(deviation ? { knownDeviation: deviation.why } : {}) };
@@ -82,7 +116,13 @@ export interface EngineOptions {
 }
 
 /** Every check on every driver, one driver at a time; the results come back in order. */
-export async function runChecks({ lab, drivers, checks, signal = new AbortController().signal, onEvent = () => undefined }: EngineOptions): Promise<CheckResult[]> {
+export async function runChecks({
+  lab,
+  drivers,
+  checks,
+  signal = new AbortController().signal,
+  onEvent = () => undefined,
+}: EngineOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const emit = (r: CheckResult) => {
     results.push(r);
@@ -101,7 +141,8 @@ export async function runChecks({ lab, drivers, checks, signal = new AbortContro
     try {
       started = await withTimeout(driver.start(lab), 120_000, `starting ${driver.id}`);
     } catch (e) {
-      for (const c of checks) emit({ ...base(driver, c), verdict: 'error', reason: `driver did not start: ${(e as Error).message}` });
+      for (const c of checks)
+        emit({ ...base(driver, c), verdict: 'error', reason: `driver did not start: ${(e as Error).message}` });
       continue;
     }
     onEvent({ type: 'driver-ready', driver: driver.id, ms: Date.now() - t0 });

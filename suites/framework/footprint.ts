@@ -25,7 +25,11 @@ export async function namespaceFootprint(netns: string | undefined, netnsPrefix 
   const links = await run(['ip', '-d', '-j', 'link', 'show'], { netns });
   const rules = await savedRules(netns);
   const lines: string[] = [];
-  for (const l of JSON.parse(links.output || '[]') as { ifname: string; master?: string; linkinfo?: { info_kind?: string } }[]) {
+  for (const l of JSON.parse(links.output || '[]') as {
+    ifname: string;
+    master?: string;
+    linkinfo?: { info_kind?: string };
+  }[]) {
     lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
   lines.push(...rules.map((r) => `iptables ${r}`));

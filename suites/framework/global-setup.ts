@@ -14,7 +14,11 @@ export default async function setup(project: TestProject) {
   console.log(`[lab] ${lab.runId} up in ${lab.descriptor.upMs} ms`);
   project.provide('lab', lab.descriptor);
   // the reports reporter runs in this process and names the lab in results.json
-  process.env.CNM_HARNESS_TEST_LAB = JSON.stringify({ runId: lab.runId, kind: lab.kind, hosts: lab.hosts.map((h) => h.name) });
+  process.env.CNM_HARNESS_TEST_LAB = JSON.stringify({
+    runId: lab.runId,
+    kind: lab.kind,
+    hosts: lab.hosts.map((h) => h.name),
+  });
   return async () => {
     await lab.down();
   };

@@ -14,9 +14,11 @@ export interface Requirements {
 }
 
 export function unmetRequirement(req: Requirements, profile: Profile, lab: StartedLab): string | undefined {
-  if (req.modes && !req.modes.includes(profile.mode)) return `applies to mode ${req.modes.join('/')}; the driver is ${profile.mode}`;
+  if (req.modes && !req.modes.includes(profile.mode))
+    return `applies to mode ${req.modes.join('/')}; the driver is ${profile.mode}`;
   for (const f of req.features ?? []) if (!profile[f]) return `the driver's profile does not declare ${f}`;
-  if (req.minHosts && lab.hosts.length < req.minHosts) return `needs ${req.minHosts} lab hosts; the lab has ${lab.hosts.length}`;
+  if (req.minHosts && lab.hosts.length < req.minHosts)
+    return `needs ${req.minHosts} lab hosts; the lab has ${lab.hosts.length}`;
   if (req.outsidePeer && !lab.underlay) return "needs the netns lab's outside peer";
   return undefined;
 }

@@ -4,7 +4,13 @@ import type { CheckContext } from './context.ts';
 /** A topology as data: networks, and sandboxes placed on lab hosts (by index) and networks. */
 export interface ScenarioSpec {
   networks?: { name: string; host?: number; internal?: boolean; mtu?: number; options?: Record<string, string> }[];
-  sandboxes: { name: string; host?: number; network?: string; shareWith?: string; publish?: { port: number; hostPort: number }[] }[];
+  sandboxes: {
+    name: string;
+    host?: number;
+    network?: string;
+    shareWith?: string;
+    publish?: { port: number; hostPort: number }[];
+  }[];
 }
 
 /** The scenario made real; everything in it is removed when the check's context closes. */
@@ -19,7 +25,12 @@ export class Scenario {
     const sandboxes = new Map<string, Sandbox>();
     for (const n of spec.networks ?? []) {
       const host = ctx.lab.hosts[n.host ?? 0]!;
-      networks.set(n.name, ctx.use(await ctx.driver.createNetwork({ name: n.name, internal: n.internal, mtu: n.mtu, options: n.options, host })));
+      networks.set(
+        n.name,
+        ctx.use(
+          await ctx.driver.createNetwork({ name: n.name, internal: n.internal, mtu: n.mtu, options: n.options, host }),
+        ),
+      );
     }
     for (const s of spec.sandboxes) {
       const host = ctx.lab.hosts[s.host ?? 0];
@@ -27,7 +38,10 @@ export class Scenario {
       const network = s.network ? networks.get(s.network) : undefined;
       const shareWith = s.shareWith ? sandboxes.get(s.shareWith) : undefined;
       const t0 = Date.now();
-      sandboxes.set(s.name, ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })));
+      sandboxes.set(
+        s.name,
+        ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })),
+      );
       ctx.time('sandboxCreateMs', Date.now() - t0);
     }
     return new Scenario(networks, sandboxes);

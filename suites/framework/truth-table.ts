@@ -55,7 +55,14 @@ export interface Cell {
 export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<TruthTable> {
   const rows = await pool(cells, PARALLEL, async ({ from, to, protocol, expected, port }) => {
     const result = await probe(ctx, from.source!, protocol, to.target!, port);
-    const row: TruthRow = { from: from.name, to: to.name, protocol, expected, observed: result.outcome, match: satisfies(expected, result.outcome) };
+    const row: TruthRow = {
+      from: from.name,
+      to: to.name,
+      protocol,
+      expected,
+      observed: result.outcome,
+      match: satisfies(expected, result.outcome),
+    };
     return result.seenAs ? { ...row, seenAs: result.seenAs } : row;
   });
   return { rows, mismatches: rows.filter((r) => !r.match) };
@@ -79,5 +86,7 @@ export async function truthTable(
 }
 
 export function describeMismatches(table: TruthTable): string {
-  return table.mismatches.map((m) => `${m.from}→${m.to} ${m.protocol}: expected ${m.expected}, observed ${m.observed}`).join('; ');
+  return table.mismatches
+    .map((m) => `${m.from}→${m.to} ${m.protocol}: expected ${m.expected}, observed ${m.observed}`)
+    .join('; ');
 }

@@ -18,7 +18,13 @@ interface IpVxlan {
   linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number } };
 }
 
-async function devicesIn(ctx: CheckContext, host: LabHost, where: string, argv: string[], recordFailure = true): Promise<VxlanDevice[]> {
+async function devicesIn(
+  ctx: CheckContext,
+  host: LabHost,
+  where: string,
+  argv: string[],
+  recordFailure = true,
+): Promise<VxlanDevice[]> {
   const r = await run(argv);
   // Docker leaves namespace files of deleted networks behind, unmounted: entering one fails, and says nothing
   if (r.exitCode !== 0 && !recordFailure) return [];
@@ -27,7 +33,13 @@ async function devicesIn(ctx: CheckContext, host: LabHost, where: string, argv: 
   const links = JSON.parse(r.output || '[]') as IpVxlan[];
   return links
     .filter((l) => l.linkinfo?.info_kind === 'vxlan' && l.linkinfo.info_data?.id !== undefined)
-    .map((l) => ({ host: host.name, where, name: l.ifname, vni: l.linkinfo!.info_data!.id!, ...(l.linkinfo!.info_data!.port ? { port: l.linkinfo!.info_data!.port } : {}) }));
+    .map((l) => ({
+      host: host.name,
+      where,
+      name: l.ifname,
+      vni: l.linkinfo!.info_data!.id!,
+      ...(l.linkinfo!.info_data!.port ? { port: l.linkinfo!.info_data!.port } : {}),
+    }));
 }
 
 /**
@@ -46,7 +58,15 @@ export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<Vx
   const pid = (await readFile(`${host.descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim();
   for (const f of await readdir(dockerNs).catch(() => [] as string[])) {
     if (!/^\d+-/.test(f) || !pid) continue;
-    found.push(...(await devicesIn(ctx, host, f, ['nsenter', `--target=${pid}`, '--mount', 'nsenter', `--net=${dockerNs}/${f}`, ...show], false)));
+    found.push(
+      ...(await devicesIn(
+        ctx,
+        host,
+        f,
+        ['nsenter', `--target=${pid}`, '--mount', 'nsenter', `--net=${dockerNs}/${f}`, ...show],
+        false,
+      )),
+    );
   }
   return found;
 }
@@ -62,7 +82,10 @@ export function newVnis(before: VxlanDevice[], after: VxlanDevice[], networkId?:
   for (const d of after) {
     if (had.has(`${d.host} ${d.vni}`)) continue;
     if (/^\d+-/.test(d.where) && networkId && !d.where.endsWith(`-${networkId.slice(0, 10)}`)) continue;
-    out.set(d.host, [...new Set([...(out.get(d.host) ?? []), d.vni])].sort((a, b) => a - b));
+    out.set(
+      d.host,
+      [...new Set([...(out.get(d.host) ?? []), d.vni])].sort((a, b) => a - b),
+    );
   }
   return out;
 }

@@ -17,10 +17,20 @@ export default defineCheck({
     } catch (e) {
       error = (e as Error).message;
     }
-    ctx.evidence.push({ host: host.name, command: `create sandbox sharing ${missingId}`, exitCode: error ? 1 : 0, output: error ?? 'created' });
+    ctx.evidence.push({
+      host: host.name,
+      command: `create sandbox sharing ${missingId}`,
+      exitCode: error ? 1 : 0,
+      output: error ?? 'created',
+    });
     return verdict(
       error !== undefined && error.includes(missingId),
-      { pass: `refused with: ${error}`, fail: error ? `the error does not name the missing sandbox: ${error}` : 'a sandbox was created sharing a missing one' },
+      {
+        pass: `refused with: ${error}`,
+        fail: error
+          ? `the error does not name the missing sandbox: ${error}`
+          : 'a sandbox was created sharing a missing one',
+      },
       { error: `names ${missingId}` },
       { error: error ?? null },
     );

@@ -10,14 +10,20 @@ export default defineCheck({
   async run(ctx) {
     const scenario = await Scenario.build(ctx, {
       networks: [{ name: 'net' }],
-      sandboxes: [{ name: 'primary', network: 'net' }, { name: 'joined', shareWith: 'primary' }],
+      sandboxes: [
+        { name: 'primary', network: 'net' },
+        { name: 'joined', shareWith: 'primary' },
+      ],
     });
     const primary = await sandboxInterfaces(ctx, scenario.sandbox('primary'));
     const joined = await sandboxInterfaces(ctx, scenario.sandbox('joined'));
     const diffs = interfaceDifferences(joined, primary, ['joined', 'primary']);
     return verdict(
       diffs.length === 0 && primary.some((i) => i.name !== 'lo'),
-      { pass: `identical ${primary.length} interfaces, addresses and MACs`, fail: diffs.join('; ') || 'the primary has no interface but lo' },
+      {
+        pass: `identical ${primary.length} interfaces, addresses and MACs`,
+        fail: diffs.join('; ') || 'the primary has no interface but lo',
+      },
       { interfaces: primary },
       { interfaces: joined },
     );

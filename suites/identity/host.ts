@@ -9,13 +9,19 @@ export default defineCheck({
   requires: { modes: ['host'] },
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'host' }], sandboxes: [{ name: 'hs', network: 'host' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'host' }],
+      sandboxes: [{ name: 'hs', network: 'host' }],
+    });
     const inSandbox = await sandboxInterfaces(ctx, scenario.sandbox('hs'));
     const onHost = await hostInterfaces(ctx, host);
     const diffs = interfaceDifferences(inSandbox, onHost, ['sandbox', `host ${host.name}`]);
     return verdict(
       diffs.length === 0 && inSandbox.length > 1,
-      { pass: `same ${onHost.length} interfaces and addresses as host ${host.name}`, fail: diffs.join('; ') || 'the sandbox sees only loopback' },
+      {
+        pass: `same ${onHost.length} interfaces and addresses as host ${host.name}`,
+        fail: diffs.join('; ') || 'the sandbox sees only loopback',
+      },
       { interfaces: onHost },
       { interfaces: inSandbox },
     );

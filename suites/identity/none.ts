@@ -8,7 +8,10 @@ export default defineCheck({
   title: 'A none-mode sandbox has only loopback, up, and no routes',
   requires: { modes: ['none'] },
   async run(ctx) {
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'none' }], sandboxes: [{ name: 'n', network: 'none' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'none' }],
+      sandboxes: [{ name: 'n', network: 'none' }],
+    });
     const n = scenario.sandbox('n');
     const interfaces = await sandboxInterfaces(ctx, n);
     const routes = ctx.record(n.host.name, await n.exec(['ip', '-j', 'route', 'show']));
@@ -18,7 +21,12 @@ export default defineCheck({
       onlyLo && routeList.length === 0,
       {
         pass: 'only lo (up), no routes',
-        fail: [!onlyLo && `interfaces: ${interfaces.map((i) => `${i.name}${i.up ? '' : ' (down)'}`).join(', ')}`, routeList.length && `routes: ${JSON.stringify(routeList)}`].filter(Boolean).join('; '),
+        fail: [
+          !onlyLo && `interfaces: ${interfaces.map((i) => `${i.name}${i.up ? '' : ' (down)'}`).join(', ')}`,
+          routeList.length && `routes: ${JSON.stringify(routeList)}`,
+        ]
+          .filter(Boolean)
+          .join('; '),
       },
       { interfaces: ['lo (up)'], routes: [] },
       { interfaces, routes: routeList },

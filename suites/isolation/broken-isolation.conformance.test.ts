@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { StartedDriver } from '../../drivers/contract.ts';
 import { dockerBridge } from '../../drivers/docker/adapters.ts';
-import { mustRun } from '../../lab/linux/command.ts';
 import { StartedLab } from '../../lab/lab.ts';
+import { mustRun } from '../../lab/linux/command.ts';
 import { runCheck } from '../framework/engine.ts';
 import type { TruthRow } from '../framework/truth-table.ts';
 import isolationNetworks from './networks.ts';

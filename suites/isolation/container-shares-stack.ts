@@ -1,6 +1,6 @@
 import { PROBE_PORTS } from '../../lab/probes.ts';
-import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 
@@ -14,16 +14,35 @@ export default defineCheck({
   async run(ctx) {
     const scenario = await Scenario.build(ctx, {
       networks: [{ name: 'net' }],
-      sandboxes: [{ name: 'primary', network: 'net' }, { name: 'joined', shareWith: 'primary' }],
+      sandboxes: [
+        { name: 'primary', network: 'net' },
+        { name: 'joined', shareWith: 'primary' },
+      ],
     });
     const primary = scenario.sandbox('primary');
-    ctx.record(primary.host.name, await primary.exec(['sh', '-c', `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & for i in $(seq 100); do netstat -ltn | grep -q ':${MARKER_PORT} ' && exit 0; sleep 0.05; done; exit 1`]));
+    ctx.record(
+      primary.host.name,
+      await primary.exec([
+        'sh',
+        '-c',
+        `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & for i in $(seq 100); do netstat -ltn | grep -q ':${MARKER_PORT} ' && exit 0; sleep 0.05; done; exit 1`,
+      ]),
+    );
     const table = await probeCells(ctx, [
-      { from: { name: 'joined', source: { sandbox: scenario.sandbox('joined') } }, to: { name: 'primary', target: '127.0.0.1' }, protocol: 'tcp', expected: ok, port: MARKER_PORT },
+      {
+        from: { name: 'joined', source: { sandbox: scenario.sandbox('joined') } },
+        to: { name: 'primary', target: '127.0.0.1' },
+        protocol: 'tcp',
+        expected: ok,
+        port: MARKER_PORT,
+      },
     ]);
     return verdict(
       table.mismatches.length === 0,
-      { pass: `the joined sandbox reached the primary's server on 127.0.0.1:${MARKER_PORT}`, fail: describeMismatches(table) },
+      {
+        pass: `the joined sandbox reached the primary's server on 127.0.0.1:${MARKER_PORT}`,
+        fail: describeMismatches(table),
+      },
       { loopbackShared: true },
       { table: table.rows },
     );

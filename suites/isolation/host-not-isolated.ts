@@ -1,6 +1,6 @@
 import { PROTOCOLS } from '../../lab/probes.ts';
-import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells, type Endpoint } from '../framework/truth-table.ts';
 
@@ -16,12 +16,20 @@ export default defineCheck({
     const host = ctx.lab.hosts[0]!;
     await Scenario.build(ctx, { networks: [{ name: 'host' }], sandboxes: [{ name: 'hs', network: 'host' }] });
     const outside = ctx.lab.underlay?.outside;
-    const from: Endpoint = outside ? { name: 'outside', source: { netns: outside.netns, label: outside.netns } } : { name: 'host', source: { host } };
+    const from: Endpoint = outside
+      ? { name: 'outside', source: { netns: outside.netns, label: outside.netns } }
+      : { name: 'host', source: { host } };
     const to: Endpoint = { name: 'hs', target: host.descriptor.underlayAddress ?? '127.0.0.1' };
-    const table = await probeCells(ctx, PROTOCOLS.map((protocol) => ({ from, to, protocol, expected: ok })));
+    const table = await probeCells(
+      ctx,
+      PROTOCOLS.map((protocol) => ({ from, to, protocol, expected: ok })),
+    );
     return verdict(
       table.mismatches.length === 0,
-      { pass: `not isolated: the sandbox's servers answer at the host address ${to.target}`, fail: describeMismatches(table) },
+      {
+        pass: `not isolated: the sandbox's servers answer at the host address ${to.target}`,
+        fail: describeMismatches(table),
+      },
       { isolated: false, reachableAt: to.target },
       { isolated: table.mismatches.length === 0 ? false : 'unknown', table: table.rows },
     );

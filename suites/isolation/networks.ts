@@ -1,5 +1,5 @@
-import { blocked, ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { blocked, ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, truthTable } from '../framework/truth-table.ts';
 
@@ -20,11 +20,15 @@ export default defineCheck({
       source: { sandbox: scenario.sandbox(name) },
       target: scenario.addressOf(name, network),
     }));
-    const expect = (from: { name: string }, to: { name: string }) => (PLACEMENT[from.name] === PLACEMENT[to.name] ? ok : blocked);
+    const expect = (from: { name: string }, to: { name: string }) =>
+      PLACEMENT[from.name] === PLACEMENT[to.name] ? ok : blocked;
     const table = await truthTable(ctx, endpoints, expect);
     return verdict(
       table.mismatches.length === 0,
-      { pass: 'same-network pairs reach each other; no traffic crosses between networks A and B', fail: describeMismatches(table) },
+      {
+        pass: 'same-network pairs reach each other; no traffic crosses between networks A and B',
+        fail: describeMismatches(table),
+      },
       { rule: 'ok within a network, blocked across networks', placement: PLACEMENT },
       { addresses: Object.fromEntries(endpoints.map((e) => [e.name, e.target])), table: table.rows },
     );

@@ -1,6 +1,6 @@
 import { PROTOCOLS } from '../../lab/probes.ts';
-import { blocked, ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { blocked, ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells, type Cell, type Endpoint } from '../framework/truth-table.ts';
 
@@ -14,7 +14,10 @@ export default defineCheck({
   requires: { modes: ['none'] },
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'none' }], sandboxes: [{ name: 'n', network: 'none' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'none' }],
+      sandboxes: [{ name: 'n', network: 'none' }],
+    });
     const n: Endpoint = { name: 'n', source: { sandbox: scenario.sandbox('n') }, target: '127.0.0.1' };
     const targets: Endpoint[] = [];
     if (host.descriptor.underlayAddress) targets.push({ name: 'host', target: host.descriptor.underlayAddress });
@@ -29,7 +32,10 @@ export default defineCheck({
     const table = await probeCells(ctx, cells);
     return verdict(
       table.mismatches.length === 0,
-      { pass: 'loopback works; host and outside peer unreachable from the sandbox (and reachable from the host: the control)', fail: describeMismatches(table) },
+      {
+        pass: 'loopback works; host and outside peer unreachable from the sandbox (and reachable from the host: the control)',
+        fail: describeMismatches(table),
+      },
       { loopback: ok, host: blocked, outside: blocked, control: 'host→outside ok' },
       { table: table.rows },
     );

@@ -24,7 +24,8 @@ export default defineCheck({
     let removedAll = false;
     try {
       const s = await ctx.driver.createSandbox({ name: 'ls', host, network: a });
-      const nonLo = async () => (await sandboxInterfaces(ctx, s)).filter((i) => i.name !== 'lo' && i.addresses.some((x) => !x.includes(':')));
+      const nonLo = async () =>
+        (await sandboxInterfaces(ctx, s)).filter((i) => i.name !== 'lo' && i.addresses.some((x) => !x.includes(':')));
       const initial = (await nonLo()).length;
       await ctx.driver.connect(s, b);
       const connected = await nonLo();
@@ -60,10 +61,16 @@ export default defineCheck({
           fail: [
             !lifecycleOk && `interfaces: ${initial} → connect ${connected.length} → disconnect ${disconnected}`,
             diff.added.length && `left behind: ${diff.added.slice(0, 8).join('; ')}`,
-          ].filter(Boolean).join('; '),
+          ]
+            .filter(Boolean)
+            .join('; '),
         },
         { interfaces: 'n → n+1 → n', leftBehind: [] },
-        { interfaces: { initial, connected: connected.length, disconnected }, leftBehind: diff.added, vanished: diff.removed },
+        {
+          interfaces: { initial, connected: connected.length, disconnected },
+          leftBehind: diff.added,
+          vanished: diff.removed,
+        },
       );
     } finally {
       if (!removedAll) {

@@ -17,7 +17,10 @@ export default defineCheck({
     const crossHost = ctx.profile.multiHost && ctx.lab.hosts.length > 1;
     const scenario = await Scenario.build(ctx, {
       networks: [{ name: 'net' }],
-      sandboxes: [{ name: 'a', host: 0, network: 'net' }, { name: 'b', host: crossHost ? 1 : 0, network: 'net' }],
+      sandboxes: [
+        { name: 'a', host: 0, network: 'net' },
+        { name: 'b', host: crossHost ? 1 : 0, network: 'net' },
+      ],
     });
     const a = scenario.sandbox('a');
     // the MTU of the interface on this network (a sandbox may have others, e.g. docker_gwbridge)
@@ -26,8 +29,16 @@ export default defineCheck({
     if (!mtu) throw new Error(`no interface of sandbox a holds ${own}`);
     const target = scenario.addressOf('b', 'net');
     // iputils ping: busybox's cannot set DF. Warm the neighbour entry first so the size is the only variable.
-    const ping = (size: number) => a.exec(['ping', '-M', 'do', '-c', '1', '-W', '2', '-s', String(size), target], 15_000);
-    ctx.record(a.host.name, await a.exec(['sh', '-c', `for i in 1 2 3; do busybox ping -c 1 -W 1 ${target} >/dev/null && exit 0; done; exit 1`]));
+    const ping = (size: number) =>
+      a.exec(['ping', '-M', 'do', '-c', '1', '-W', '2', '-s', String(size), target], 15_000);
+    ctx.record(
+      a.host.name,
+      await a.exec([
+        'sh',
+        '-c',
+        `for i in 1 2 3; do busybox ping -c 1 -W 1 ${target} >/dev/null && exit 0; done; exit 1`,
+      ]),
+    );
     const full = ctx.record(a.host.name, await ping(mtu - HEADERS));
     const over = ctx.record(a.host.name, await ping(mtu - HEADERS + 1));
     const fullOk = full.exitCode === 0 && /1 received/.test(full.output);
@@ -35,8 +46,17 @@ export default defineCheck({
     return verdict(
       fullOk && overError,
       {
-        pass: `${mtu - HEADERS} bytes with DF reach ${target}${crossHost ? ' on the other host' : ''}; ${mtu - HEADERS + 1} fail with: ${over.output.split('\n').find((l) => /too long|mtu/i.test(l))?.trim()}`,
-        fail: [!fullOk && `a full-size DF packet (${mtu - HEADERS} bytes) did not get through`, !overError && `one byte more did not fail with an error (exit ${over.exitCode}: ${over.output.trim().split('\n').at(-1)})`].filter(Boolean).join('; '),
+        pass: `${mtu - HEADERS} bytes with DF reach ${target}${crossHost ? ' on the other host' : ''}; ${mtu - HEADERS + 1} fail with: ${over.output
+          .split('\n')
+          .find((l) => /too long|mtu/i.test(l))
+          ?.trim()}`,
+        fail: [
+          !fullOk && `a full-size DF packet (${mtu - HEADERS} bytes) did not get through`,
+          !overError &&
+            `one byte more did not fail with an error (exit ${over.exitCode}: ${over.output.trim().split('\n').at(-1)})`,
+        ]
+          .filter(Boolean)
+          .join('; '),
       },
       { mtu, fullSize: 'passes', oneMore: 'fails with an error' },
       { mtu, fullSizePassed: fullOk, oneMoreError: overError, crossHost },

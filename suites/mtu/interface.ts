@@ -16,7 +16,10 @@ export default defineCheck({
     const requested = ctx.profile.mtuOption ? REQUESTED : undefined;
     const expected = requested ?? ctx.profile.mtu;
     if (expected === undefined) throw new Error(`${ctx.driver.driver.id} declares no MTU and takes none`);
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'net', ...(requested ? { mtu: requested } : {}) }], sandboxes: [{ name: 's', network: 'net' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'net', ...(requested ? { mtu: requested } : {}) }],
+      sandboxes: [{ name: 's', network: 'net' }],
+    });
     // the interface that holds the sandbox's address on this network (Docker may add others, e.g. docker_gwbridge)
     const address = scenario.addressOf('s', 'net');
     const interfaces = await sandboxInterfaces(ctx, scenario.sandbox('s'));
@@ -25,7 +28,12 @@ export default defineCheck({
     const mtu = onNet?.mtu;
     return verdict(
       mtu === expected,
-      { pass: `${onNet?.name} (${address}) has MTU ${expected}${requested ? ' (as requested)' : ''}`, fail: onNet ? `${onNet.name} (${address}) has MTU ${mtu}, expected ${expected}` : `no interface holds ${address}` },
+      {
+        pass: `${onNet?.name} (${address}) has MTU ${expected}${requested ? ' (as requested)' : ''}`,
+        fail: onNet
+          ? `${onNet.name} (${address}) has MTU ${mtu}, expected ${expected}`
+          : `no interface holds ${address}`,
+      },
       { mtu: expected, requested: requested ?? null },
       { interface: onNet?.name ?? null, mtu: mtu ?? null, interfaces: mtus },
     );

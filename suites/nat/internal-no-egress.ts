@@ -1,6 +1,6 @@
-import { blocked, ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { outsidePeer, sandboxEndpoint } from '../framework/endpoints.ts';
+import { blocked, ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells, type Cell } from '../framework/truth-table.ts';
 
@@ -12,17 +12,28 @@ export default defineCheck({
   async run(ctx) {
     const scenario = await Scenario.build(ctx, {
       networks: [{ name: 'internal', internal: true }, { name: 'normal' }],
-      sandboxes: [{ name: 'i', network: 'internal' }, { name: 'n', network: 'normal' }],
+      sandboxes: [
+        { name: 'i', network: 'internal' },
+        { name: 'n', network: 'normal' },
+      ],
     });
     const cells: Cell[] = [];
     for (const protocol of ['icmp', 'tcp', 'udp'] as const) {
-      cells.push({ from: sandboxEndpoint('i', scenario.sandbox('i')), to: outsidePeer(ctx), protocol, expected: blocked });
+      cells.push({
+        from: sandboxEndpoint('i', scenario.sandbox('i')),
+        to: outsidePeer(ctx),
+        protocol,
+        expected: blocked,
+      });
       cells.push({ from: sandboxEndpoint('n', scenario.sandbox('n')), to: outsidePeer(ctx), protocol, expected: ok });
     }
     const table = await probeCells(ctx, cells);
     return verdict(
       table.mismatches.length === 0,
-      { pass: 'the internal network reaches nothing outside; the normal one does (control)', fail: describeMismatches(table) },
+      {
+        pass: 'the internal network reaches nothing outside; the normal one does (control)',
+        fail: describeMismatches(table),
+      },
       { internalToOutside: blocked, normalToOutside: ok },
       { table: table.rows },
     );

@@ -1,4 +1,10 @@
 import { peerConnectivity } from '../connectivity/peer-connectivity.ts';
 
 /** Overlay peers on different hosts see each other's real addresses (no NAT on the overlay). */
-export default peerConnectivity({ id: 'nat/overlay-real-addresses', title: "Overlay peers across hosts see each other's real addresses", hosts: [0, 1], by: 'address', modes: ['overlay'] });
+export default peerConnectivity({
+  id: 'nat/overlay-real-addresses',
+  title: "Overlay peers across hosts see each other's real addresses",
+  hosts: [0, 1],
+  by: 'address',
+  modes: ['overlay'],
+});

@@ -1,7 +1,7 @@
 import { run } from '../../lab/linux/command.ts';
-import { blocked } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { hostAddress, outsidePeer } from '../framework/endpoints.ts';
+import { blocked } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 
@@ -14,17 +14,31 @@ export default defineCheck({
   title: "A sandbox's private address is unreachable from outside",
   requires: { modes: ['bridge'], features: ['nat'], outsidePeer: true },
   async run(ctx) {
-    const scenario = await Scenario.build(ctx, { networks: [{ name: 'net' }], sandboxes: [{ name: 's', network: 'net' }] });
+    const scenario = await Scenario.build(ctx, {
+      networks: [{ name: 'net' }],
+      sandboxes: [{ name: 's', network: 'net' }],
+    });
     const s = scenario.sandbox('s');
     const outside = outsidePeer(ctx);
     const ns = ctx.lab.underlay!.outside.netns;
     const route = ['ip', 'route', 'replace', `${scenario.addressOf('s', 'net')}/32`, 'via', hostAddress(s.host)];
     ctx.record(ns, await run(route, { netns: ns }));
     try {
-      const table = await probeCells(ctx, (['icmp', 'tcp', 'udp'] as const).map((protocol) => ({ from: outside, to: { name: 's', target: scenario.addressOf('s', 'net') }, protocol, expected: blocked })));
+      const table = await probeCells(
+        ctx,
+        (['icmp', 'tcp', 'udp'] as const).map((protocol) => ({
+          from: outside,
+          to: { name: 's', target: scenario.addressOf('s', 'net') },
+          protocol,
+          expected: blocked,
+        })),
+      );
       return verdict(
         table.mismatches.length === 0,
-        { pass: `outside → ${scenario.addressOf('s', 'net')} (routed via the host) gets nothing back`, fail: describeMismatches(table) },
+        {
+          pass: `outside → ${scenario.addressOf('s', 'net')} (routed via the host) gets nothing back`,
+          fail: describeMismatches(table),
+        },
         { outsideToPrivate: blocked },
         { table: table.rows },
       );

@@ -1,7 +1,7 @@
 import { PROBE_PORTS } from '../../lab/probes.ts';
-import { ok } from '../framework/expectations.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { hostAddress, outsidePeer, sandboxEndpoint } from '../framework/endpoints.ts';
+import { ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 
@@ -15,16 +15,28 @@ export default defineCheck({
   async run(ctx) {
     const scenario = await Scenario.build(ctx, {
       networks: [{ name: 'net' }],
-      sandboxes: [{ name: 'server', network: 'net', publish: [{ port: PROBE_PORTS.tcp, hostPort: HOST_PORT }] }, { name: 'peer', network: 'net' }],
+      sandboxes: [
+        { name: 'server', network: 'net', publish: [{ port: PROBE_PORTS.tcp, hostPort: HOST_PORT }] },
+        { name: 'peer', network: 'net' },
+      ],
     });
     const published = { name: `host:${HOST_PORT}`, target: hostAddress(scenario.sandbox('server').host) };
     const table = await probeCells(ctx, [
       { from: outsidePeer(ctx), to: published, protocol: 'tcp', expected: ok, port: HOST_PORT },
-      { from: sandboxEndpoint('peer', scenario.sandbox('peer')), to: published, protocol: 'tcp', expected: ok, port: HOST_PORT },
+      {
+        from: sandboxEndpoint('peer', scenario.sandbox('peer')),
+        to: published,
+        protocol: 'tcp',
+        expected: ok,
+        port: HOST_PORT,
+      },
     ]);
     return verdict(
       table.mismatches.length === 0,
-      { pass: `${published.target}:${HOST_PORT} reaches the server's port ${PROBE_PORTS.tcp} from outside and by hairpin`, fail: describeMismatches(table) },
+      {
+        pass: `${published.target}:${HOST_PORT} reaches the server's port ${PROBE_PORTS.tcp} from outside and by hairpin`,
+        fail: describeMismatches(table),
+      },
       { fromOutside: ok, hairpin: ok },
       { table: table.rows },
     );

@@ -9,8 +9,18 @@ const lab = StartedLab.attach(inject('lab'));
 
 describe('bench smoke', () => {
   it('measures ref-bridge beside the veth ceiling and computes figures and a ratio with sane intervals', async () => {
-    const out = await runBench({ lab, drivers: [refBridge], ceilings: ['veth'], repeats: { min: 2, max: 3, precision: 0.001 }, durationS: 1, udpRate: 1e8, pingCount: 20, maxStolenPercent: 5 });
-    const byCheck = (driver: string, check: string) => out.results.find((r) => r.driver === driver && r.check === check);
+    const out = await runBench({
+      lab,
+      drivers: [refBridge],
+      ceilings: ['veth'],
+      repeats: { min: 2, max: 3, precision: 0.001 },
+      durationS: 1,
+      udpRate: 1e8,
+      pingCount: 20,
+      maxStolenPercent: 5,
+    });
+    const byCheck = (driver: string, check: string) =>
+      out.results.find((r) => r.driver === driver && r.check === check);
     for (const driver of ['ref-bridge', 'veth-ceiling']) {
       const placement = driver === 'ref-bridge' ? 'same-host' : 'ceiling';
       for (const check of ['throughput/tcp-single', 'throughput/tcp-parallel', 'throughput/udp', 'latency/rtt']) {
@@ -26,11 +36,15 @@ describe('bench smoke', () => {
         expect(m.ci95[0]).toBeGreaterThanOrEqual(0);
       }
     }
-    const tcp = byCheck('ref-bridge', 'throughput/tcp-single-same-host')!.metrics as { extras: Record<string, { samples: number[] }> };
+    const tcp = byCheck('ref-bridge', 'throughput/tcp-single-same-host')!.metrics as {
+      extras: Record<string, { samples: number[] }>;
+    };
     // every sample says how much CPU the hypervisor stole meanwhile, and how often it was measured again for that
     expect(tcp.extras.stolenCpuPercent!.samples.every((x) => x >= 0 && x <= 100)).toBe(true);
     expect(tcp.extras.remeasured!.samples.every((x) => Number.isInteger(x) && x >= 0 && x <= 3)).toBe(true);
-    const udp = byCheck('ref-bridge', 'throughput/udp-same-host')!.metrics as { extras: Record<string, { median: number }> };
+    const udp = byCheck('ref-bridge', 'throughput/udp-same-host')!.metrics as {
+      extras: Record<string, { median: number }>;
+    };
     expect(udp.extras.lostPercent!.median).toBeGreaterThanOrEqual(0);
     expect(udp.extras.jitterMs!.median).toBeGreaterThanOrEqual(0);
     expect(out.repeats).toMatchObject({ done: 3, full: 2, precise: false });
@@ -47,6 +61,8 @@ describe('bench smoke', () => {
     const { runIperfClient } = await import('../../lab/iperf3.ts');
     const { run } = await import('../../lab/linux/command.ts');
     const exec = (argv: string[], t?: number) => run(argv, { netns: lab.underlay!.outside.netns, timeoutMs: t });
-    await expect(runIperfClient(exec, lab.hosts[0]!.descriptor.underlayAddress!, 5999, { durationS: 1 })).rejects.toThrow(/iperf3 client to .*:5999: iperf3: .*(refused|unable)/i);
+    await expect(
+      runIperfClient(exec, lab.hosts[0]!.descriptor.underlayAddress!, 5999, { durationS: 1 }),
+    ).rejects.toThrow(/iperf3 client to .*:5999: iperf3: .*(refused|unable)/i);
   });
 });

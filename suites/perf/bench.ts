@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import { IperfError, pingRtts, runIperfClient, startIperfServer, type IperfServer } from '../../lab/iperf3.ts';
-import type { CommandResult } from '../../lab/linux/command.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
 import { describe, pairedRatio, quantile, withinOfMedian, type Figure, type Ratio } from '../../lab/stats.ts';
 import type { CheckResult, Evidence, ResultMode } from '../framework/result.ts';
 import { CEILINGS, type CeilingName } from './ceilings.ts';
@@ -31,7 +31,12 @@ export interface BenchOptions {
 
 type MeasureId = 'tcp-single' | 'tcp-parallel' | 'udp' | 'rtt';
 const MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel', 'udp', 'rtt'];
-const CHECK: Record<MeasureId, string> = { 'tcp-single': 'throughput/tcp-single', 'tcp-parallel': 'throughput/tcp-parallel', udp: 'throughput/udp', rtt: 'latency/rtt' };
+const CHECK: Record<MeasureId, string> = {
+  'tcp-single': 'throughput/tcp-single',
+  'tcp-parallel': 'throughput/tcp-parallel',
+  udp: 'throughput/udp',
+  rtt: 'latency/rtt',
+};
 const PARALLEL_STREAMS = 4;
 const BASE_PORT = 5201;
 
@@ -72,7 +77,11 @@ const TCP_MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel'];
 
 /** A TCP figure whose interval is still wider than ±`precision` of its median. */
 function isWide(s: Series, precision: number): boolean {
-  return TCP_MEASURES.includes(s.measure) && s.samples.length > 0 && !withinOfMedian(describe(s.samples.map((x) => x.value)), precision);
+  return (
+    TCP_MEASURES.includes(s.measure) &&
+    s.samples.length > 0 &&
+    !withinOfMedian(describe(s.samples.map((x) => x.value)), precision)
+  );
 }
 
 /** A wide figure's name with how far its interval reaches below and above the median. */
@@ -89,7 +98,12 @@ function intervalLabel(f: Figure): string {
 }
 
 function evidenceOf(pair: PerfPair, r: CommandResult): Evidence {
-  return { host: pair.where, command: r.command, exitCode: r.exitCode, output: r.output.length > 1500 ? `${r.output.slice(0, 1500)}…` : r.output };
+  return {
+    host: pair.where,
+    command: r.command,
+    exitCode: r.exitCode,
+    output: r.output.length > 1500 ? `${r.output.slice(0, 1500)}…` : r.output,
+  };
 }
 
 /** The machine's CPU counters (/proc/stat): all time, and time the hypervisor stole. */
@@ -110,7 +124,12 @@ const MAX_REMEASURES = 3;
  * again right away (the interleaving stays) while that share is above `maxStolenPercent`, up to
  * MAX_REMEASURES times — then the last sample counts as it is, with its stolen share beside it.
  */
-async function measure(pair: PerfPair, port: number, m: MeasureId, o: BenchOptions): Promise<{ sample: Sample; evidence: CommandResult }> {
+async function measure(
+  pair: PerfPair,
+  port: number,
+  m: MeasureId,
+  o: BenchOptions,
+): Promise<{ sample: Sample; evidence: CommandResult }> {
   for (let attempt = 0; ; attempt++) {
     const before = await cpuTimes();
     const out = await measureOnce(pair, port, m, o);
@@ -124,10 +143,18 @@ async function measure(pair: PerfPair, port: number, m: MeasureId, o: BenchOptio
   }
 }
 
-async function measureOnce(pair: PerfPair, port: number, m: MeasureId, o: BenchOptions): Promise<{ sample: Sample; evidence: CommandResult }> {
+async function measureOnce(
+  pair: PerfPair,
+  port: number,
+  m: MeasureId,
+  o: BenchOptions,
+): Promise<{ sample: Sample; evidence: CommandResult }> {
   if (m === 'rtt') {
     const { rtts, evidence } = await pingRtts(pair.client, pair.address, o.pingCount);
-    return { sample: { value: quantile(rtts, 0.5), extra: { p99: quantile(rtts, 0.99), samples: rtts.length } }, evidence };
+    return {
+      sample: { value: quantile(rtts, 0.5), extra: { p99: quantile(rtts, 0.99), samples: rtts.length } },
+      evidence,
+    };
   }
   const { result, evidence } = await runIperfClient(pair.client, pair.address, port, {
     durationS: o.durationS,
@@ -141,7 +168,10 @@ async function measureOnce(pair: PerfPair, port: number, m: MeasureId, o: BenchO
   if (result.lostPercent !== undefined) extra.lostPercent = result.lostPercent;
   if (result.jitterMs !== undefined) extra.jitterMs = result.jitterMs;
   // a stored result keeps the first run's full JSON out: the figures are in the metrics
-  return { sample: { value: gbps, extra }, evidence: { ...evidence, output: `${(result.bitsPerSecond / 1e9).toFixed(3)} Gbit/s (${JSON.stringify(extra)})` } };
+  return {
+    sample: { value: gbps, extra },
+    evidence: { ...evidence, output: `${(result.bitsPerSecond / 1e9).toFixed(3)} Gbit/s (${JSON.stringify(extra)})` },
+  };
 }
 
 /** Which pair each driver is compared with, and under which ratio name. */
@@ -151,11 +181,22 @@ function ratioPlan(pairs: PerfPair[]): { name: string; a: string; b: string }[] 
   const add = (name: string, a: string, b: string) => names.has(a) && names.has(b) && plan.push({ name, a, b });
   for (const p of pairs.filter((x) => x.placement !== 'ceiling')) {
     const self = pairName(p);
-    const ceiling = p.mode === 'bridge' ? 'veth-ceiling' : p.mode === 'overlay' ? 'vxlan-ceiling' : p.mode === 'host' ? (p.placement === 'same-host' ? 'loopback-ceiling' : 'veth-ceiling') : undefined;
-    const primary = (p.mode === 'overlay' && p.placement === 'cross-host') || (p.mode !== 'overlay' && p.placement === 'same-host');
+    const ceiling =
+      p.mode === 'bridge'
+        ? 'veth-ceiling'
+        : p.mode === 'overlay'
+          ? 'vxlan-ceiling'
+          : p.mode === 'host'
+            ? p.placement === 'same-host'
+              ? 'loopback-ceiling'
+              : 'veth-ceiling'
+            : undefined;
+    const primary =
+      (p.mode === 'overlay' && p.placement === 'cross-host') || (p.mode !== 'overlay' && p.placement === 'same-host');
     if (ceiling) add(primary ? `${p.subject}/${ceiling}` : `${self}/${ceiling}`, self, ceiling);
     // across hosts, also against VXLAN over the lab's own underlay path: the driver's cost alone
-    if (p.mode === 'overlay' && p.placement === 'cross-host') add(`${p.subject}/vxlan-lab-ceiling`, self, 'vxlan-lab-ceiling');
+    if (p.mode === 'overlay' && p.placement === 'cross-host')
+      add(`${p.subject}/vxlan-lab-ceiling`, self, 'vxlan-lab-ceiling');
   }
   const bridges = pairs.filter((p) => p.mode === 'bridge' && p.placement === 'same-host');
   const overlays = pairs.filter((p) => p.mode === 'overlay');
@@ -163,12 +204,18 @@ function ratioPlan(pairs: PerfPair[]): { name: string; a: string; b: string }[] 
     for (const b of bridges) {
       const sameFamily = o.subject.split('-')[0] === b.subject.split('-')[0];
       if (!sameFamily) continue;
-      add(o.placement === 'cross-host' ? `${o.subject}/${b.subject}` : `${o.subject}@same-host/${b.subject}`, pairName(o), pairName(b));
+      add(
+        o.placement === 'cross-host' ? `${o.subject}/${b.subject}` : `${o.subject}@same-host/${b.subject}`,
+        pairName(o),
+        pairName(b),
+      );
     }
   }
   // the reference against Docker's own driver of the same mode and placement
   for (const r of pairs.filter((p) => p.subject.startsWith('ref-'))) {
-    for (const d of pairs.filter((p) => p.subject.startsWith('docker-') && p.mode === r.mode && p.placement === r.placement)) {
+    for (const d of pairs.filter(
+      (p) => p.subject.startsWith('docker-') && p.mode === r.mode && p.placement === r.placement,
+    )) {
       const primary = (r.mode === 'overlay') === (r.placement === 'cross-host');
       add(primary ? `${r.subject}/${d.subject}` : `${pairName(r)}/${pairName(d)}`, pairName(r), pairName(d));
     }
@@ -197,12 +244,16 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
       started.push(s);
       pairs.push(...(await driverPairs(s)));
     }
-    for (const [i, p] of pairs.entries()) servers.push(await startIperfServer(p.server, BASE_PORT + i, `${o.lab.runId}-${i}`));
+    for (const [i, p] of pairs.entries())
+      servers.push(await startIperfServer(p.server, BASE_PORT + i, `${o.lab.runId}-${i}`));
     progress(`${pairs.length} pair(s): ${pairs.map(pairName).join(', ')}`);
 
-    const series: Series[] = pairs.flatMap((pair) => MEASURES.map((measure) => ({ pair, measure, samples: [], errors: [], evidence: [] })));
+    const series: Series[] = pairs.flatMap((pair) =>
+      MEASURES.map((measure) => ({ pair, measure, samples: [], errors: [], evidence: [] })),
+    );
     // warm-up: one short TCP run per pair (caches, ARP, TCP metrics), not counted
-    for (const [i, p] of pairs.entries()) await runIperfClient(p.client, p.address, BASE_PORT + i, { durationS: 1 }).catch(() => undefined);
+    for (const [i, p] of pairs.entries())
+      await runIperfClient(p.client, p.address, BASE_PORT + i, { durationS: 1 }).catch(() => undefined);
     const t0 = Date.now();
     const { min, max, precision } = o.repeats;
     let done = 0;
@@ -231,11 +282,21 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
         progress(`repeat ${done}/${min} done (${elapsed})`);
         continue;
       }
-      const what = round < min ? `round ${done}/${min} of every case` : `sample ${done}/${max} of the ${cases.length} wide TCP figure(s)`;
-      const status = wide.length ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}` : `every TCP figure within ±${pct(precision)}`;
+      const what =
+        round < min
+          ? `round ${done}/${min} of every case`
+          : `sample ${done}/${max} of the ${cases.length} wide TCP figure(s)`;
+      const status = wide.length
+        ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}`
+        : `every TCP figure within ±${pct(precision)}`;
       progress(`${what} done (${elapsed}); ${status}`);
     }
-    return summarize(series, pairs, { done, full: Math.min(done, min), precise: !wide.length, wide: wide.map(wideLabel) });
+    return summarize(series, pairs, {
+      done,
+      full: Math.min(done, min),
+      precise: !wide.length,
+      wide: wide.map(wideLabel),
+    });
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     for (const p of pairs) await p.dispose().catch(() => undefined);
@@ -245,11 +306,24 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
 
 function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['repeats']): BenchOutput {
   const results: CheckResult[] = series.map((s) => {
-    const base = { driver: s.pair.subject, mode: (s.pair.mode === 'lab' ? 'lab' : s.pair.mode) as ResultMode, check: `${CHECK[s.measure]}-${s.pair.placement}`, expected: null, evidence: s.evidence, durationMs: 0 };
-    if (!s.samples.length) return { ...base, verdict: 'error' as const, reason: s.errors[0] ?? 'no sample', observed: null };
+    const base = {
+      driver: s.pair.subject,
+      mode: (s.pair.mode === 'lab' ? 'lab' : s.pair.mode) as ResultMode,
+      check: `${CHECK[s.measure]}-${s.pair.placement}`,
+      expected: null,
+      evidence: s.evidence,
+      durationMs: 0,
+    };
+    if (!s.samples.length)
+      return { ...base, verdict: 'error' as const, reason: s.errors[0] ?? 'no sample', observed: null };
     const unit = s.measure === 'rtt' ? 'ms' : 'Gbit/s';
     const figure = describe(s.samples.map((x) => x.value));
-    const extras = Object.fromEntries(Object.keys(s.samples[0]!.extra).map((k) => { const xs = s.samples.map((x) => x.extra[k] ?? 0); return [k, { ...describe(xs), samples: xs }]; }));
+    const extras = Object.fromEntries(
+      Object.keys(s.samples[0]!.extra).map((k) => {
+        const xs = s.samples.map((x) => x.extra[k] ?? 0);
+        return [k, { ...describe(xs), samples: xs }];
+      }),
+    );
     const label = s.measure === 'rtt' ? 'p50' : 'median';
     const remeasured = s.samples.reduce((a, x) => a + (x.extra.remeasured ?? 0), 0);
     return {
@@ -260,22 +334,36 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
       metrics: { unit, samples: s.samples.map((x) => x.value), ...figure, extras },
     };
   });
-  const tcp = new Map(series.filter((s) => s.measure === 'tcp-single').map((s) => [pairName(s.pair), new Map(s.samples.map((x) => [x.round, x.value]))]));
+  const tcp = new Map(
+    series
+      .filter((s) => s.measure === 'tcp-single')
+      .map((s) => [pairName(s.pair), new Map(s.samples.map((x) => [x.round, x.value]))]),
+  );
   const ratios: Record<string, Ratio> = {};
   for (const r of ratioPlan(pairs)) {
     // pairs of samples from the same round: both sides saw the same moment of the machine
     const [a, b] = [tcp.get(r.a) ?? new Map(), tcp.get(r.b) ?? new Map()];
     const rounds = [...a.keys()].filter((k) => b.has(k));
-    if (rounds.length) ratios[r.name] = pairedRatio(rounds.map((k) => a.get(k)!), rounds.map((k) => b.get(k)!));
+    if (rounds.length)
+      ratios[r.name] = pairedRatio(
+        rounds.map((k) => a.get(k)!),
+        rounds.map((k) => b.get(k)!),
+      );
   }
   results.push({
     driver: 'bench',
     mode: 'lab',
     check: 'throughput/ratios',
     verdict: Object.keys(ratios).length ? 'pass' : 'error',
-    reason: Object.entries(ratios).map(([k, v]) => `${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`).join('; ') || 'no ratio could be computed',
+    reason:
+      Object.entries(ratios)
+        .map(([k, v]) => `${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`)
+        .join('; ') || 'no ratio could be computed',
     expected: null,
-    observed: { basis: 'TCP single stream: the median of per-repeat ratios of interleaved repeats, with its distribution-free 95% interval' },
+    observed: {
+      basis:
+        'TCP single stream: the median of per-repeat ratios of interleaved repeats, with its distribution-free 95% interval',
+    },
     evidence: [],
     durationMs: 0,
     metrics: { ratios, repeats },

@@ -1,6 +1,6 @@
+import type { StartedLab } from '../../lab/lab.ts';
 import { mustRun, run } from '../../lab/linux/command.ts';
 import { addNetns, deleteNetns } from '../../lab/linux/netns.ts';
-import type { StartedLab } from '../../lab/lab.ts';
 import { runNames } from '../../lab/run-id.ts';
 import { plugIntoUnderlay } from '../../lab/underlay.ts';
 import type { PerfPair } from './pair.ts';
@@ -29,7 +29,14 @@ export async function loopbackCeiling(lab: StartedLab): Promise<PerfPair> {
   return pair('loopback-ceiling', ns, ns, '127.0.0.1', [ns]);
 }
 
-async function vethBetween(a: string, b: string, ifA: string, ifB: string, addrA: string, addrB: string): Promise<void> {
+async function vethBetween(
+  a: string,
+  b: string,
+  ifA: string,
+  ifB: string,
+  addrA: string,
+  addrB: string,
+): Promise<void> {
   await addNetns(a);
   await addNetns(b);
   await mustRun(['ip', 'link', 'add', ifA, 'netns', a, 'type', 'veth', 'peer', 'name', ifB, 'netns', b]);
@@ -52,8 +59,31 @@ export async function vxlanCeiling(lab: StartedLab): Promise<PerfPair> {
   const n = runNames(lab.runId);
   const [a, b] = [n.netns('c-xa'), n.netns('c-xb')];
   await vethBetween(a, b, 'u0', 'u0', '10.250.2.1', '10.250.2.2');
-  for (const [ns, local, remote, inner] of [[a, '10.250.2.1', '10.250.2.2', '10.251.2.1'], [b, '10.250.2.2', '10.250.2.1', '10.251.2.2']] as const) {
-    await mustRun(['ip', 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', local, 'remote', remote, 'dev', 'u0'], { netns: ns });
+  for (const [ns, local, remote, inner] of [
+    [a, '10.250.2.1', '10.250.2.2', '10.251.2.1'],
+    [b, '10.250.2.2', '10.250.2.1', '10.251.2.2'],
+  ] as const) {
+    await mustRun(
+      [
+        'ip',
+        'link',
+        'add',
+        'vx0',
+        'type',
+        'vxlan',
+        'id',
+        '42',
+        'dstport',
+        '4789',
+        'local',
+        local,
+        'remote',
+        remote,
+        'dev',
+        'u0',
+      ],
+      { netns: ns },
+    );
     await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
     await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
   }
@@ -69,16 +99,44 @@ export async function vxlanLabCeiling(lab: StartedLab): Promise<PerfPair> {
   if (!lab.underlay) throw new Error('the vxlan-lab ceiling needs the netns lab underlay');
   const n = runNames(lab.runId);
   const [a, b] = [n.netns('c-la'), n.netns('c-lb')];
-  const ends = [[a, 'cla', '198.18.0.240', '198.18.0.241', '10.251.3.1'], [b, 'clb', '198.18.0.241', '198.18.0.240', '10.251.3.2']] as const;
+  const ends = [
+    [a, 'cla', '198.18.0.240', '198.18.0.241', '10.251.3.1'],
+    [b, 'clb', '198.18.0.241', '198.18.0.240', '10.251.3.2'],
+  ] as const;
   for (const [ns, role, local, remote, inner] of ends) {
     await addNetns(ns);
     await plugIntoUnderlay(lab.runId, lab.underlay.netns, role, ns, local);
-    await mustRun(['ip', 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '43', 'dstport', '4789', 'local', local, 'remote', remote, 'dev', 'eth0'], { netns: ns });
+    await mustRun(
+      [
+        'ip',
+        'link',
+        'add',
+        'vx0',
+        'type',
+        'vxlan',
+        'id',
+        '43',
+        'dstport',
+        '4789',
+        'local',
+        local,
+        'remote',
+        remote,
+        'dev',
+        'eth0',
+      ],
+      { netns: ns },
+    );
     await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
     await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
   }
   return pair('vxlan-lab-ceiling', a, b, '10.251.3.2', [a, b]);
 }
 
-export const CEILINGS = { loopback: loopbackCeiling, veth: vethCeiling, vxlan: vxlanCeiling, 'vxlan-lab': vxlanLabCeiling } as const;
+export const CEILINGS = {
+  loopback: loopbackCeiling,
+  veth: vethCeiling,
+  vxlan: vxlanCeiling,
+  'vxlan-lab': vxlanLabCeiling,
+} as const;
 export type CeilingName = keyof typeof CEILINGS;

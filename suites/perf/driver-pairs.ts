@@ -17,7 +17,12 @@ export async function driverPairs(started: StartedDriver): Promise<PerfPair[]> {
     const network = await started.createNetwork({ name: `perf-${placement}`, host: hc });
     const client = await started.createSandbox({ name: `perfc-${placement}`, host: hc, network });
     const server = await started.createSandbox({ name: `perfs-${placement}`, host: hs, network });
-    const address = mode === 'host' ? (placement === 'same-host' ? '127.0.0.1' : hs.descriptor.underlayAddress!) : server.address(network);
+    const address =
+      mode === 'host'
+        ? placement === 'same-host'
+          ? '127.0.0.1'
+          : hs.descriptor.underlayAddress!
+        : server.address(network);
     if (!address) throw new Error(`${driver.id}: the server sandbox has no address`);
     pairs.push({
       subject: driver.id,

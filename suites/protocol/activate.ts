@@ -11,7 +11,15 @@ export default defineCheck({
     const session = ProtocolSession.for(ctx);
     if (!session.target.activate) {
       const caps = await session.send('NetworkDriver.GetCapabilities');
-      return verdict(succeeded(caps), { pass: 'managed plugin: not activated, and GetCapabilities answers', fail: 'managed plugin: GetCapabilities without Activate did not succeed' }, 'GetCapabilities succeeds without Activate', caps.text);
+      return verdict(
+        succeeded(caps),
+        {
+          pass: 'managed plugin: not activated, and GetCapabilities answers',
+          fail: 'managed plugin: GetCapabilities without Activate did not succeed',
+        },
+        'GetCapabilities succeeds without Activate',
+        caps.text,
+      );
     }
     const e = (await session.activate())!;
     const problems = ProtocolSession.replyProblems('Plugin.Activate', e);
@@ -19,7 +27,12 @@ export default defineCheck({
     const lists = Array.isArray(implementsList) && implementsList.includes('NetworkDriver');
     return verdict(
       problems.length === 0 && lists,
-      { pass: `Implements: ${JSON.stringify(implementsList)}`, fail: problems.length ? `invalid Activate reply: ${problems.join('; ')}` : `Implements ${JSON.stringify(implementsList)} lacks NetworkDriver` },
+      {
+        pass: `Implements: ${JSON.stringify(implementsList)}`,
+        fail: problems.length
+          ? `invalid Activate reply: ${problems.join('; ')}`
+          : `Implements ${JSON.stringify(implementsList)} lacks NetworkDriver`,
+      },
       { Implements: ['NetworkDriver'] },
       { status: e.status, body: e.body ?? e.text },
     );

@@ -4,10 +4,10 @@ import { brokenPluginDriver } from '../../fixtures/plugins/broken-driver.ts';
 import { StartedLab } from '../../lab/lab.ts';
 import { runCheck } from '../framework/engine.ts';
 import type { CheckResult } from '../framework/result.ts';
+import capabilities from './capabilities.ts';
 import fuzz from './fuzz.ts';
 import genericOptions from './generic-options.ts';
 import joinInterface from './join-interface.ts';
-import capabilities from './capabilities.ts';
 import repliesValid from './replies-valid.ts';
 import teardown from './teardown.ts';
 import unknownIds from './unknown-ids.ts';
@@ -37,13 +37,17 @@ describe('the deliberately broken plugin', () => {
     const r = await check(unknownIds);
     expect(r.verdict).toBe('fail');
     expect(r.reason).toMatch(/connection closed/);
-    expect(r.evidence.some((e) => /NetworkDriver\.Join/.test(e.command) && /connection closed/.test(e.output))).toBe(true);
+    expect(r.evidence.some((e) => /NetworkDriver\.Join/.test(e.command) && /connection closed/.test(e.output))).toBe(
+      true,
+    );
   });
 
   it('leaks its bridge on DeleteNetwork: protocol/teardown fails naming the bridge', async () => {
     const r = await check(teardown);
     expect(r.verdict).toBe('fail');
-    expect((r.observed as { leftBehind: string[] }).leftBehind.some((l) => /^link bk[0-9a-f]{8} bridge$/.test(l))).toBe(true);
+    expect((r.observed as { leftBehind: string[] }).leftBehind.some((l) => /^link bk[0-9a-f]{8} bridge$/.test(l))).toBe(
+      true,
+    );
   });
 
   it('ignores -o options: protocol/generic-options fails with the MTU it got', async () => {

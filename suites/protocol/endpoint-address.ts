@@ -19,7 +19,13 @@ export default defineCheck({
     const session = ProtocolSession.for(ctx);
     await session.activate();
     const { exchange: net, network } = await session.createNetwork();
-    if (!succeeded(net)) return verdict(false, { pass: '', fail: `CreateNetwork failed: ${net.text || net.failure}` }, 'CreateNetwork succeeds', net.text);
+    if (!succeeded(net))
+      return verdict(
+        false,
+        { pass: '', fail: `CreateNetwork failed: ${net.text || net.failure}` },
+        'CreateNetwork succeeds',
+        net.text,
+      );
     const overrides: string[] = [];
     const seen: Record<string, unknown> = {};
     for (const withMac of [true, false]) {
@@ -31,9 +37,12 @@ export default defineCheck({
         continue;
       }
       const reply = (exchange.body as IfaceReply).Interface ?? {};
-      if (reply.Address && reply.Address !== endpoint.address) overrides.push(`${label}: Address ${endpoint.address} → ${reply.Address}`);
-      if (withMac && reply.MacAddress && reply.MacAddress.toLowerCase() !== endpoint.mac) overrides.push(`${label}: MacAddress ${endpoint.mac} → ${reply.MacAddress}`);
-      for (const p of ProtocolSession.replyProblems('NetworkDriver.CreateEndpoint', exchange)) overrides.push(`${label}: ${p}`);
+      if (reply.Address && reply.Address !== endpoint.address)
+        overrides.push(`${label}: Address ${endpoint.address} → ${reply.Address}`);
+      if (withMac && reply.MacAddress && reply.MacAddress.toLowerCase() !== endpoint.mac)
+        overrides.push(`${label}: MacAddress ${endpoint.mac} → ${reply.MacAddress}`);
+      for (const p of ProtocolSession.replyProblems('NetworkDriver.CreateEndpoint', exchange))
+        overrides.push(`${label}: ${p}`);
       await session.deleteEndpoint(endpoint);
     }
     return verdict(

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fuzzCases, type FuzzIds } from './fuzz-cases.ts';
 
-const ids: FuzzIds = { networkId: 'n1', endpointId: 'e1', freshPool: '10.205.9.0/24', freshGateway: '10.205.9.1', address: '10.205.8.5', sandboxKey: '/run/netns/x', freshId: 'f1' };
+const ids: FuzzIds = {
+  networkId: 'n1',
+  endpointId: 'e1',
+  freshPool: '10.205.9.0/24',
+  freshGateway: '10.205.9.1',
+  address: '10.205.8.5',
+  sandboxKey: '/run/netns/x',
+  freshId: 'f1',
+};
 
 describe('fuzz cases', () => {
   const cases = fuzzCases(ids);

@@ -26,8 +26,27 @@ export interface FuzzIds {
 }
 
 const WRONG_TYPES: unknown[] = [null, 0, -1, 1.5e308, true, [], {}, ''];
-const STRINGS: string[] = ['x'.repeat(65_536), '../../../../etc/passwd', '\u0000\u0001\u001b[31m', 'é€😀\u202e', ' ', 'a'.repeat(256), '%s%n%x', '${jndi:x}'];
-const CIDRS: string[] = ['0.0.0.0/0', '255.255.255.255/32', '10.0.0.0/8', '10.205.0.0/31', '1.2.3.4/33', '300.1.1.1/24', '::1/128', '10.205.0.1', '10.205.0.1/24 '];
+const STRINGS: string[] = [
+  'x'.repeat(65_536),
+  '../../../../etc/passwd',
+  '\u0000\u0001\u001b[31m',
+  'é€😀\u202e',
+  ' ',
+  'a'.repeat(256),
+  '%s%n%x',
+  '${jndi:x}',
+];
+const CIDRS: string[] = [
+  '0.0.0.0/0',
+  '255.255.255.255/32',
+  '10.0.0.0/8',
+  '10.205.0.0/31',
+  '1.2.3.4/33',
+  '300.1.1.1/24',
+  '::1/128',
+  '10.205.0.1',
+  '10.205.0.1/24 ',
+];
 const MACS: string[] = ['ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', 'zz:zz:zz:zz:zz:zz', '02:42:0a:0b:0c'];
 
 /** Raw bodies: broken JSON, other JSON types, a body over any sane limit, deep nesting. */
@@ -47,17 +66,35 @@ export function baselines(ids: FuzzIds): Record<string, object> {
   return {
     'NetworkDriver.CreateNetwork': {
       NetworkID: ids.freshId,
-      Options: { 'com.docker.network.enable_ipv6': false, 'com.docker.network.generic': { 'com.docker.network.driver.mtu': '1400' } },
-      IPv4Data: [{ AddressSpace: 'LocalDefault', Pool: ids.freshPool, Gateway: `${ids.freshGateway}/24`, AuxAddresses: {} }],
+      Options: {
+        'com.docker.network.enable_ipv6': false,
+        'com.docker.network.generic': { 'com.docker.network.driver.mtu': '1400' },
+      },
+      IPv4Data: [
+        { AddressSpace: 'LocalDefault', Pool: ids.freshPool, Gateway: `${ids.freshGateway}/24`, AuxAddresses: {} },
+      ],
       IPv6Data: [],
     },
-    'NetworkDriver.CreateEndpoint': { NetworkID: ids.networkId, EndpointID: ids.freshId, Interface: { Address: `${ids.address}/24`, AddressIPv6: '', MacAddress: '' }, Options: {} },
+    'NetworkDriver.CreateEndpoint': {
+      NetworkID: ids.networkId,
+      EndpointID: ids.freshId,
+      Interface: { Address: `${ids.address}/24`, AddressIPv6: '', MacAddress: '' },
+      Options: {},
+    },
     'NetworkDriver.Join': { ...ne, SandboxKey: ids.sandboxKey, Options: {} },
     'NetworkDriver.Leave': ne,
     'NetworkDriver.EndpointOperInfo': ne,
-    'NetworkDriver.ProgramExternalConnectivity': { ...ne, Options: { 'com.docker.network.portmap': [{ Proto: 6, IP: '', Port: 80, HostIP: '', HostPort: 18081, HostPortEnd: 18081 }] } },
+    'NetworkDriver.ProgramExternalConnectivity': {
+      ...ne,
+      Options: {
+        'com.docker.network.portmap': [{ Proto: 6, IP: '', Port: 80, HostIP: '', HostPort: 18081, HostPortEnd: 18081 }],
+      },
+    },
     'NetworkDriver.RevokeExternalConnectivity': ne,
-    'NetworkDriver.DiscoverNew': { DiscoveryType: 1, DiscoveryData: { Address: '127.0.0.1', BindAddress: '127.0.0.1', Self: true } },
+    'NetworkDriver.DiscoverNew': {
+      DiscoveryType: 1,
+      DiscoveryData: { Address: '127.0.0.1', BindAddress: '127.0.0.1', Self: true },
+    },
     'NetworkDriver.DeleteEndpoint': { NetworkID: ids.networkId, EndpointID: ids.freshId },
     'NetworkDriver.DeleteNetwork': { NetworkID: ids.freshId },
   };
@@ -86,7 +123,10 @@ function withValue(base: object, path: Path, value: unknown, remove = false): ob
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' && value.length > 40 ? `"${value.slice(0, 12)}…" (${value.length} chars)` : JSON.stringify(value);
+  const text =
+    typeof value === 'string' && value.length > 40
+      ? `"${value.slice(0, 12)}…" (${value.length} chars)`
+      : JSON.stringify(value);
   return text ?? 'undefined';
 }
 
@@ -107,7 +147,12 @@ export function fuzzCases(ids: FuzzIds): FuzzCase[] {
       const name = path.join('.');
       const leaf = String(path.at(-1));
       add({ call, what: `${name} missing`, body: withValue(base, path, undefined, true) });
-      const values = [...WRONG_TYPES, ...STRINGS, ...(/Pool|Gateway|Address$/.test(leaf) ? CIDRS : []), ...(/MacAddress/.test(leaf) ? MACS : [])];
+      const values = [
+        ...WRONG_TYPES,
+        ...STRINGS,
+        ...(/Pool|Gateway|Address$/.test(leaf) ? CIDRS : []),
+        ...(/MacAddress/.test(leaf) ? MACS : []),
+      ];
       for (const v of values) add({ call, what: `${name} = ${show(v)}`, body: withValue(base, path, v) });
     }
     for (const [what, body] of RAW_BODIES) add({ call, what, body });

@@ -24,10 +24,24 @@ export default defineCheck({
     const before = await session.footprint();
     const { exchange: made, network } = await session.createNetwork();
     const { endpoint } = await session.createEndpoint(network, 1);
-    if (!succeeded(made)) return verdict(false, { pass: '', fail: `CreateNetwork failed, nothing to fuzz against: ${made.text || made.failure}` }, 'CreateNetwork succeeds', made.text);
+    if (!succeeded(made))
+      return verdict(
+        false,
+        { pass: '', fail: `CreateNetwork failed, nothing to fuzz against: ${made.text || made.failure}` },
+        'CreateNetwork succeeds',
+        made.text,
+      );
     const fresh = session.newPool();
     const { key } = await session.sandboxKey();
-    const cases = fuzzCases({ networkId: network.id, endpointId: endpoint.id, freshPool: fresh.pool, freshGateway: fresh.gateway, address: network.address(7), sandboxKey: key, freshId: session.newId() });
+    const cases = fuzzCases({
+      networkId: network.id,
+      endpointId: endpoint.id,
+      freshPool: fresh.pool,
+      freshGateway: fresh.gateway,
+      address: network.address(7),
+      sandboxKey: key,
+      freshId: session.newId(),
+    });
     session.recording = false;
     const results: { what: string; e: Exchange }[] = [];
     const created = { networks: new Set<string>(), endpoints: new Map<string, string>() };
@@ -38,8 +52,10 @@ export default defineCheck({
       // whatever a case may have made is deleted afterwards, whether the plugin said it made it or not
       if (typeof c.body === 'object') {
         const b = c.body as { NetworkID?: unknown; EndpointID?: unknown };
-        if (c.call === 'NetworkDriver.CreateNetwork' && typeof b.NetworkID === 'string') created.networks.add(b.NetworkID);
-        if (/CreateEndpoint|Join/.test(c.call) && typeof b.NetworkID === 'string' && typeof b.EndpointID === 'string') created.endpoints.set(b.EndpointID, b.NetworkID);
+        if (c.call === 'NetworkDriver.CreateNetwork' && typeof b.NetworkID === 'string')
+          created.networks.add(b.NetworkID);
+        if (/CreateEndpoint|Join/.test(c.call) && typeof b.NetworkID === 'string' && typeof b.EndpointID === 'string')
+          created.endpoints.set(b.EndpointID, b.NetworkID);
       }
     }
     const fuzzMs = Date.now() - started;
@@ -70,15 +86,30 @@ export default defineCheck({
       fuzzMs,
     };
     const bad = results.filter(({ e }) => e.failure);
-    for (const { what, e } of bad.slice(0, EVIDENCE_LIMIT)) ctx.evidence.push({ host: `plugin ${session.target.name}`, command: `POST /${e.call} (${what})`, exitCode: 1, output: `${e.failure}${e.detail ? `: ${e.detail}` : ''}` });
+    for (const { what, e } of bad.slice(0, EVIDENCE_LIMIT))
+      ctx.evidence.push({
+        host: `plugin ${session.target.name}`,
+        command: `POST /${e.call} (${what})`,
+        exitCode: 1,
+        output: `${e.failure}${e.detail ? `: ${e.detail}` : ''}`,
+      });
     const problems = [
-      ...(bad.length ? [`${bad.length} request(s) got no answer (${metrics.dropped} dropped, ${metrics.timeouts} hung, ${metrics.unreachable} after the plugin went away), first: ${bad[0]!.e.call} with ${bad[0]!.what}`] : []),
+      ...(bad.length
+        ? [
+            `${bad.length} request(s) got no answer (${metrics.dropped} dropped, ${metrics.timeouts} hung, ${metrics.unreachable} after the plugin went away), first: ${bad[0]!.e.call} with ${bad[0]!.what}`,
+          ]
+        : []),
       ...(succeeded(alive) ? [] : ['the plugin no longer answers GetCapabilities']),
-      ...(leaked.length ? [`left behind: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ` and ${leaked.length - 5} more` : ''}`] : []),
+      ...(leaked.length
+        ? [`left behind: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ` and ${leaked.length - 5} more` : ''}`]
+        : []),
     ];
     return verdict(
       problems.length === 0,
-      { pass: `${metrics.requests} generated requests: ${metrics.refused} refused, ${metrics.succeeded} accepted, none dropped or hung (slowest ${metrics.slowestMs} ms); still serving; nothing leaked`, fail: problems.join('; ') },
+      {
+        pass: `${metrics.requests} generated requests: ${metrics.refused} refused, ${metrics.succeeded} accepted, none dropped or hung (slowest ${metrics.slowestMs} ms); still serving; nothing leaked`,
+        fail: problems.join('; '),
+      },
       { dropped: 0, timeouts: 0, leaks: 0, stillServing: true },
       { ...metrics, stillServing: succeeded(alive), leftBehind: leaked },
       { fuzz: metrics },

@@ -12,7 +12,7 @@ const MTU = 1400;
  */
 export default defineCheck({
   id: 'protocol/generic-options',
-  title: '-o options are read from com.docker.network.generic (seen in the MTU of Join\'s interface)',
+  title: "-o options are read from com.docker.network.generic (seen in the MTU of Join's interface)",
   requires: { features: ['remote', 'mtuOption'] },
   timeoutMs: 60_000,
   async run(ctx) {
@@ -23,13 +23,20 @@ export default defineCheck({
     const l = await runLifecycle(session, {
       generic: { [key]: String(MTU) },
       between: async (lc) => {
-        const links = await runJson<{ mtu: number }[]>(['ip', '-j', 'link', 'show', 'dev', lc.srcName!], { netns: session.target.netns }).catch(() => []);
+        const links = await runJson<{ mtu: number }[]>(['ip', '-j', 'link', 'show', 'dev', lc.srcName!], {
+          netns: session.target.netns,
+        }).catch(() => []);
         mtu = links[0]?.mtu;
       },
     });
     return verdict(
       !l.failedAt && mtu === MTU,
-      { pass: `-o ${key}=${MTU} gave ${l.srcName} MTU ${mtu}`, fail: l.failedAt ? `the lifecycle stopped at ${l.failedAt}` : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}` },
+      {
+        pass: `-o ${key}=${MTU} gave ${l.srcName} MTU ${mtu}`,
+        fail: l.failedAt
+          ? `the lifecycle stopped at ${l.failedAt}`
+          : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}`,
+      },
       { option: `${key}=${MTU}`, mtu: MTU },
       { mtu: mtu ?? null },
     );

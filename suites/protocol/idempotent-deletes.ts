@@ -15,12 +15,21 @@ export default defineCheck({
     const session = ProtocolSession.for(ctx);
     await session.activate();
     const l = await runLifecycle(session);
-    if (l.failedAt || !l.endpoint) return verdict(false, { pass: '', fail: `the lifecycle stopped at ${l.failedAt}` }, 'a full lifecycle', l.steps.map((s) => s.call));
+    if (l.failedAt || !l.endpoint)
+      return verdict(
+        false,
+        { pass: '', fail: `the lifecycle stopped at ${l.failedAt}` },
+        'a full lifecycle',
+        l.steps.map((s) => s.call),
+      );
     const again = [await session.deleteEndpoint(l.endpoint), await session.deleteNetwork(l.network)];
     const bad = again.filter((e) => !succeeded(e));
     return verdict(
       bad.length === 0,
-      { pass: 'the second DeleteEndpoint and DeleteNetwork both succeeded', fail: bad.map((e) => `${e.call} again: ${e.failure ?? `${e.status} ${e.text.slice(0, 200)}`}`).join('; ') },
+      {
+        pass: 'the second DeleteEndpoint and DeleteNetwork both succeeded',
+        fail: bad.map((e) => `${e.call} again: ${e.failure ?? `${e.status} ${e.text.slice(0, 200)}`}`).join('; '),
+      },
       'HTTP 200 without Err, both times',
       again.map((e) => ({ call: e.call, status: e.status ?? e.failure, body: e.body ?? e.text })),
     );

@@ -30,9 +30,13 @@ export default defineCheck({
           return;
         }
         const gateway = (lc.steps.at(-1)!.exchange.body as { Gateway?: string }).Gateway;
-        if (gateway && !inSubnet(gateway, parseCidr(lc.network.pool))) problems.push(`Gateway ${gateway} is outside the pool ${lc.network.pool}`);
+        if (gateway && !inSubnet(gateway, parseCidr(lc.network.pool)))
+          problems.push(`Gateway ${gateway} is outside the pool ${lc.network.pool}`);
         const name = `${lc.dstPrefix}0`;
-        const moved = ctx.record('plugin host', await run(['ip', 'link', 'set', src, 'netns', lc.sandbox.key], { netns }));
+        const moved = ctx.record(
+          'plugin host',
+          await run(['ip', 'link', 'set', src, 'netns', lc.sandbox.key], { netns }),
+        );
         if (moved.exitCode !== 0) problems.push(`moving ${src} into the sandbox failed: ${moved.output.trim()}`);
         for (const argv of [
           ['ip', 'link', 'set', src, 'name', name],
@@ -43,13 +47,18 @@ export default defineCheck({
           const r = ctx.record('sandbox', await run(argv, { netns: lc.sandbox.netns }));
           if (r.exitCode !== 0) problems.push(`${argv.join(' ')} in the sandbox failed: ${r.output.trim()}`);
         }
-        inside = (await run(['ip', '-o', '-4', 'addr', 'show', 'dev', name], { netns: lc.sandbox.netns })).output.trim();
+        inside = (
+          await run(['ip', '-o', '-4', 'addr', 'show', 'dev', name], { netns: lc.sandbox.netns })
+        ).output.trim();
       },
     });
     if (l.failedAt) problems.unshift(`the lifecycle stopped at ${l.failedAt}`);
     return verdict(
       problems.length === 0,
-      { pass: `${l.srcName} existed in the host namespace and works in the sandbox as ${l.dstPrefix}0 (${l.endpoint?.address})`, fail: problems.join('; ') },
+      {
+        pass: `${l.srcName} existed in the host namespace and works in the sandbox as ${l.dstPrefix}0 (${l.endpoint?.address})`,
+        fail: problems.join('; '),
+      },
       { srcName: 'exists in the host namespace', dstPrefix: 'usable as an interface name prefix' },
       { srcName: l.srcName ?? null, dstPrefix: l.dstPrefix ?? null, inSandbox: inside },
     );

@@ -27,11 +27,19 @@ export default defineCheck({
       session.recording = false;
     }
     const perCall = Object.fromEntries(
-      Object.entries(times).map(([call, ms]) => [call, { n: ms.length, p50: round(quantile(ms, 0.5)), p99: round(quantile(ms, 0.99)), max: round(Math.max(...ms)) }]),
+      Object.entries(times).map(([call, ms]) => [
+        call,
+        { n: ms.length, p50: round(quantile(ms, 0.5)), p99: round(quantile(ms, 0.99)), max: round(Math.max(...ms)) },
+      ]),
     );
     return verdict(
       failures.length === 0,
-      { pass: `${ROUNDS} lifecycles: ${Object.entries(perCall).map(([c, v]) => `${c} p50 ${v.p50} ms`).join(', ')}`, fail: failures.join('; ') },
+      {
+        pass: `${ROUNDS} lifecycles: ${Object.entries(perCall)
+          .map(([c, v]) => `${c} p50 ${v.p50} ms`)
+          .join(', ')}`,
+        fail: failures.join('; '),
+      },
       `${ROUNDS} complete lifecycles`,
       perCall,
       { latencyMs: perCall },

@@ -18,7 +18,10 @@ export interface Lifecycle {
  * The calls Docker makes for one container on one network: CreateNetwork, CreateEndpoint, Join,
  * then (unless `keepJoined`) Leave, DeleteEndpoint, DeleteNetwork. Stops at the first failure.
  */
-export async function runLifecycle(session: ProtocolSession, options: { generic?: Record<string, string>; keepJoined?: boolean; between?: (l: Lifecycle) => Promise<void> } = {}): Promise<Lifecycle> {
+export async function runLifecycle(
+  session: ProtocolSession,
+  options: { generic?: Record<string, string>; keepJoined?: boolean; between?: (l: Lifecycle) => Promise<void> } = {},
+): Promise<Lifecycle> {
   const steps: Lifecycle['steps'] = [];
   const step = (call: string, exchange: Exchange) => {
     steps.push({ call, exchange });

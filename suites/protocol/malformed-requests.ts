@@ -33,14 +33,24 @@ export default defineCheck({
     const alive = await session.send('NetworkDriver.GetCapabilities');
     const bad = sent.filter(({ e }) => !refused(e));
     const problems = [
-      ...bad.map(({ what, e }) => `${e.call} with ${what}: ${e.failure ?? `accepted (${e.status} ${e.text.slice(0, 80)})`}`),
+      ...bad.map(
+        ({ what, e }) => `${e.call} with ${what}: ${e.failure ?? `accepted (${e.status} ${e.text.slice(0, 80)})`}`,
+      ),
       ...(succeeded(alive) ? [] : ['the plugin no longer answers GetCapabilities']),
     ];
     return verdict(
       problems.length === 0,
-      { pass: `${sent.length} malformed requests, each refused with an answer (slowest ${Math.max(...sent.map(({ e }) => e.ms)).toFixed(0)} ms); still serving`, fail: problems.slice(0, 6).join('; ') },
+      {
+        pass: `${sent.length} malformed requests, each refused with an answer (slowest ${Math.max(...sent.map(({ e }) => e.ms)).toFixed(0)} ms); still serving`,
+        fail: problems.slice(0, 6).join('; '),
+      },
       'an error answer (non-200 or Err) for each, within the bound',
-      sent.map(({ what, e }) => ({ call: e.call, what, answer: e.failure ?? e.status, body: e.body ?? e.text.slice(0, 100) })),
+      sent.map(({ what, e }) => ({
+        call: e.call,
+        what,
+        answer: e.failure ?? e.status,
+        body: e.body ?? e.text.slice(0, 100),
+      })),
     );
   },
 });

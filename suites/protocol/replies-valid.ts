@@ -20,15 +20,27 @@ export default defineCheck({
     const activate = await session.activate();
     const caps = await session.send('NetworkDriver.GetCapabilities');
     const l = await runLifecycle(session);
-    const all = [...(activate ? [{ call: 'Plugin.Activate', exchange: activate }] : []), { call: 'NetworkDriver.GetCapabilities', exchange: caps }, ...l.steps];
+    const all = [
+      ...(activate ? [{ call: 'Plugin.Activate', exchange: activate }] : []),
+      { call: 'NetworkDriver.GetCapabilities', exchange: caps },
+      ...l.steps,
+    ];
     const problems: string[] = [];
     for (const { call, exchange } of all) {
       for (const p of ProtocolSession.replyProblems(call as Call, exchange)) problems.push(`${call}: ${p}`);
-      if (!exchange.failure && !JSON_MEDIA.test(exchange.contentType ?? '')) problems.push(`${call}: Content-Type ${exchange.contentType ?? '(none)'}, expected application/json or application/vnd.docker.plugins.v1+json`);
+      if (!exchange.failure && !JSON_MEDIA.test(exchange.contentType ?? ''))
+        problems.push(
+          `${call}: Content-Type ${exchange.contentType ?? '(none)'}, expected application/json or application/vnd.docker.plugins.v1+json`,
+        );
     }
     return verdict(
       problems.length === 0 && !l.failedAt,
-      { pass: `${all.length} replies, all JSON and schema-valid`, fail: problems.length ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}` : `the lifecycle stopped at ${l.failedAt}` },
+      {
+        pass: `${all.length} replies, all JSON and schema-valid`,
+        fail: problems.length
+          ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}`
+          : `the lifecycle stopped at ${l.failedAt}`,
+      },
       'every reply: Content-Type JSON, body valid against fixtures/schemas/remote-protocol.schema.json',
       { calls: all.map((s) => s.call), problems, failedAt: l.failedAt ?? null },
     );

@@ -70,7 +70,13 @@ export class ProtocolSession implements AsyncDisposable {
   async send(call: Call | string, body: object | string = {}, record = this.recording): Promise<Exchange> {
     const e = await this.client.call(call, body);
     this.exchanges.push(e);
-    if (record) this.ctx.evidence.push({ host: `plugin ${this.target.name}`, command: `POST /${call} ${e.sent}`, exitCode: succeeded(e) ? 0 : 1, output: describeExchange(e) });
+    if (record)
+      this.ctx.evidence.push({
+        host: `plugin ${this.target.name}`,
+        command: `POST /${call} ${e.sent}`,
+        exitCode: succeeded(e) ? 0 : 1,
+        output: describeExchange(e),
+      });
     return e;
   }
 
@@ -90,7 +96,10 @@ export class ProtocolSession implements AsyncDisposable {
     return { pool: `${base}.0/24`, gateway: `${base}.1`, address: (n) => `${base}.${n + 1}` };
   }
 
-  async createNetwork(generic: Record<string, string> = {}, extra: Record<string, unknown> = {}): Promise<{ exchange: Exchange; network: TestNetwork }> {
+  async createNetwork(
+    generic: Record<string, string> = {},
+    extra: Record<string, unknown> = {},
+  ): Promise<{ exchange: Exchange; network: TestNetwork }> {
     const id = this.newId();
     const p = this.newPool();
     this.networks.add(id);
@@ -104,18 +113,31 @@ export class ProtocolSession implements AsyncDisposable {
     return { exchange, network: { id, ...p } };
   }
 
-  async createEndpoint(network: TestNetwork, n: number, withMac = false): Promise<{ exchange: Exchange; endpoint: TestEndpoint }> {
+  async createEndpoint(
+    network: TestNetwork,
+    n: number,
+    withMac = false,
+  ): Promise<{ exchange: Exchange; endpoint: TestEndpoint }> {
     const id = this.newId();
     const address = `${network.address(n)}/24`;
-    const mac = withMac ? `02:42:0a:cd:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}` : '';
+    const mac = withMac
+      ? `02:42:0a:cd:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`
+      : '';
     this.endpoints.set(id, network.id);
-    const exchange = await this.send('NetworkDriver.CreateEndpoint', { NetworkID: network.id, EndpointID: id, Interface: { Address: address, AddressIPv6: '', MacAddress: mac }, Options: {} });
+    const exchange = await this.send('NetworkDriver.CreateEndpoint', {
+      NetworkID: network.id,
+      EndpointID: id,
+      Interface: { Address: address, AddressIPv6: '', MacAddress: mac },
+      Options: {},
+    });
     return { exchange, endpoint: { network, id, address, mac } };
   }
 
   /** A real, empty network namespace to pass as Join's SandboxKey, as Docker makes one per container. */
   async sandboxKey(): Promise<{ netns: string; key: string }> {
-    const netns = runNames(this.ctx.lab.runId).netns(`psb${this.sandboxes.length + 1}${randomBytes(2).toString('hex')}`);
+    const netns = runNames(this.ctx.lab.runId).netns(
+      `psb${this.sandboxes.length + 1}${randomBytes(2).toString('hex')}`,
+    );
     await addNetns(netns);
     this.sandboxes.push(netns);
     return { netns, key: netnsPath(netns) };
@@ -123,7 +145,12 @@ export class ProtocolSession implements AsyncDisposable {
 
   async join(endpoint: TestEndpoint, sandboxKey: string): Promise<Exchange> {
     this.joined.set(endpoint.id, endpoint.network.id);
-    return this.send('NetworkDriver.Join', { NetworkID: endpoint.network.id, EndpointID: endpoint.id, SandboxKey: sandboxKey, Options: {} });
+    return this.send('NetworkDriver.Join', {
+      NetworkID: endpoint.network.id,
+      EndpointID: endpoint.id,
+      SandboxKey: sandboxKey,
+      Options: {},
+    });
   }
 
   async leave(endpoint: TestEndpoint): Promise<Exchange> {
@@ -151,13 +178,22 @@ export class ProtocolSession implements AsyncDisposable {
   static replyProblems(call: Call, e: Exchange): string[] {
     if (e.failure) return [`no reply: ${e.failure}${e.detail ? ` (${e.detail})` : ''}`];
     if (e.body === undefined) return [`the reply is not JSON: ${JSON.stringify(e.text.slice(0, 120))}`];
-    if (!succeeded(e)) return problemsOf(call.startsWith('IpamDriver.') ? 'IpamError' : 'Error', 'response', canonicalize(e.body, schemaFor('Error', 'response')));
-    return schemaFor(call, 'response') ? problemsOf(call, 'response', canonicalize(e.body, schemaFor(call, 'response'))) : [];
+    if (!succeeded(e))
+      return problemsOf(
+        call.startsWith('IpamDriver.') ? 'IpamError' : 'Error',
+        'response',
+        canonicalize(e.body, schemaFor('Error', 'response')),
+      );
+    return schemaFor(call, 'response')
+      ? problemsOf(call, 'response', canonicalize(e.body, schemaFor(call, 'response')))
+      : [];
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    for (const [ep, net] of this.joined) await this.send('NetworkDriver.Leave', { NetworkID: net, EndpointID: ep }, false);
-    for (const [ep, net] of this.endpoints) await this.send('NetworkDriver.DeleteEndpoint', { NetworkID: net, EndpointID: ep }, false);
+    for (const [ep, net] of this.joined)
+      await this.send('NetworkDriver.Leave', { NetworkID: net, EndpointID: ep }, false);
+    for (const [ep, net] of this.endpoints)
+      await this.send('NetworkDriver.DeleteEndpoint', { NetworkID: net, EndpointID: ep }, false);
     for (const net of this.networks) await this.send('NetworkDriver.DeleteNetwork', { NetworkID: net }, false);
     for (const ns of this.sandboxes) await deleteNetns(ns);
   }

@@ -42,7 +42,10 @@ export default defineCheck({
     ];
     return verdict(
       problems.length === 0,
-      { pass: `after Leave ${l.srcName} was gone; after DeleteNetwork nothing of the network remained (${before.length} lines compared)`, fail: problems.slice(0, 6).join('; ') },
+      {
+        pass: `after Leave ${l.srcName} was gone; after DeleteNetwork nothing of the network remained (${before.length} lines compared)`,
+        fail: problems.slice(0, 6).join('; '),
+      },
       'no link, iptables rule, namespace or KV key left; nothing else removed',
       { leftBehind: diff.added, removed: diff.removed, srcAfterLeave: srcAfterLeave || null },
     );

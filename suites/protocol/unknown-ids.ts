@@ -25,7 +25,14 @@ export default defineCheck({
     // first an unknown network, then a known network with an unknown endpoint
     for (const netId of [unknownNet, network.id]) {
       const ids = { NetworkID: netId, EndpointID: unknownEp };
-      if (netId === unknownNet) sent.push(await session.send('NetworkDriver.CreateEndpoint', { ...ids, Interface: { Address: `${network.address(9)}/24`, AddressIPv6: '', MacAddress: '' }, Options: {} }));
+      if (netId === unknownNet)
+        sent.push(
+          await session.send('NetworkDriver.CreateEndpoint', {
+            ...ids,
+            Interface: { Address: `${network.address(9)}/24`, AddressIPv6: '', MacAddress: '' },
+            Options: {},
+          }),
+        );
       sent.push(await session.send('NetworkDriver.EndpointOperInfo', ids));
       sent.push(await session.send('NetworkDriver.Join', { ...ids, SandboxKey: key, Options: {} }));
       sent.push(await session.send('NetworkDriver.Leave', ids));
@@ -36,15 +43,26 @@ export default defineCheck({
     const bad = sent.filter((e) => !refused(e));
     const leaked = footprintDiff(before, after).added;
     const problems = [
-      ...bad.map((e) => `${e.call}: ${e.failure ? `${e.failure}${e.detail ? ` (${e.detail})` : ''}` : `succeeded (${e.status} ${e.text.slice(0, 80)})`}`),
+      ...bad.map(
+        (e) =>
+          `${e.call}: ${e.failure ? `${e.failure}${e.detail ? ` (${e.detail})` : ''}` : `succeeded (${e.status} ${e.text.slice(0, 80)})`}`,
+      ),
       ...leaked.map((l) => `a refused call left behind: ${l}`),
       ...(succeeded(alive) ? [] : [`the plugin no longer answers GetCapabilities: ${alive.failure ?? alive.status}`]),
     ];
     return verdict(
       problems.length === 0,
-      { pass: `${sent.length} calls with unknown IDs all refused with an answer (slowest ${Math.max(...sent.map((e) => e.ms)).toFixed(0)} ms); nothing leaked; still serving`, fail: problems.slice(0, 6).join('; ') },
+      {
+        pass: `${sent.length} calls with unknown IDs all refused with an answer (slowest ${Math.max(...sent.map((e) => e.ms)).toFixed(0)} ms); nothing leaked; still serving`,
+        fail: problems.slice(0, 6).join('; '),
+      },
       'an error answer (non-200 or Err) for each, within the bound; no new links, rules or keys',
-      sent.map((e) => ({ call: e.call, answer: e.failure ?? e.status, body: e.body ?? e.text.slice(0, 100), ms: Math.round(e.ms) })),
+      sent.map((e) => ({
+        call: e.call,
+        answer: e.failure ?? e.status,
+        body: e.body ?? e.text.slice(0, 100),
+        ms: Math.round(e.ms),
+      })),
     );
   },
 });

@@ -23,7 +23,10 @@ export default defineCheck({
     ].filter(Boolean);
     return verdict(
       problems.length === 0,
-      { pass: `va=${va}, vb=${vb}: in ${range[0]}–${range[1]}, one per network, the same on all ${ctx.lab.hosts.length} hosts`, fail: problems.join('; ') },
+      {
+        pass: `va=${va}, vb=${vb}: in ${range[0]}–${range[1]}, one per network, the same on all ${ctx.lab.hosts.length} hosts`,
+        fail: problems.join('; '),
+      },
       { range, sameOnAllHosts: true, distinct: true },
       { vnis, perHost: { va: a.perHost, vb: b.perHost } },
     );

@@ -23,7 +23,12 @@ export default defineCheck({
     } catch (e) {
       error = (e as Error).message;
     }
-    ctx.evidence.push({ host: 'driver', command: `create network x3 with vni-range=${range}`, exitCode: error ? 1 : 0, output: error ?? 'created' });
+    ctx.evidence.push({
+      host: 'driver',
+      command: `create network x3 with vni-range=${range}`,
+      exitCode: error ? 1 : 0,
+      output: error ?? 'created',
+    });
     const devicesAfter = (await allVxlanDevices(ctx)).length;
     const keysAfter = await kvFootprint(ctx);
     const newKeys = keysAfter.filter((k) => !keysBefore.includes(k));
@@ -32,7 +37,14 @@ export default defineCheck({
       clear && devicesAfter === devicesBefore && newKeys.length === 0,
       {
         pass: `the third network was refused: "${error}"; nothing was left half-created`,
-        fail: [!error && 'a third network was created in a two-VNI range', error && !clear && `the error does not say the range is exhausted: ${error}`, devicesAfter !== devicesBefore && `VXLAN devices went from ${devicesBefore} to ${devicesAfter}`, newKeys.length && `new KV keys: ${newKeys.join(', ')}`].filter(Boolean).join('; '),
+        fail: [
+          !error && 'a third network was created in a two-VNI range',
+          error && !clear && `the error does not say the range is exhausted: ${error}`,
+          devicesAfter !== devicesBefore && `VXLAN devices went from ${devicesBefore} to ${devicesAfter}`,
+          newKeys.length && `new KV keys: ${newKeys.join(', ')}`,
+        ]
+          .filter(Boolean)
+          .join('; '),
       },
       { error: `names the exhausted range ${range}`, halfCreated: [] },
       { error: error ?? null, newKeys, devices: { before: devicesBefore, after: devicesAfter } },

@@ -23,18 +23,33 @@ export default defineCheck({
     // the switch port of host A (frames forwarded between ports never show on the bridge device itself)
     const port = `h${ctx.lab.hosts.indexOf(a.host) + 1}`;
     const capture = await startCapture(ctx.lab.underlay!.netns, port, `udp port ${VXLAN_PORT}`);
-    ctx.record(a.host.name, await a.exec(['busybox', 'ping', '-c', '3', '-i', '0.2', '-W', '2', o.scenario.addressOf('ws2', 'w')], 15_000));
+    ctx.record(
+      a.host.name,
+      await a.exec(['busybox', 'ping', '-c', '3', '-i', '0.2', '-W', '2', o.scenario.addressOf('ws2', 'w')], 15_000),
+    );
     const { records, evidence } = await capture.stop();
     ctx.record(ctx.lab.underlay!.netns, evidence);
     const packets = records.map((r) => decodeVxlan(r.data)).filter((p) => p !== undefined);
-    const between = packets.filter((p) => (p.srcIp === addrA && p.dstIp === addrB) || (p.srcIp === addrB && p.dstIp === addrA));
+    const between = packets.filter(
+      (p) => (p.srcIp === addrA && p.dstIp === addrB) || (p.srcIp === addrB && p.dstIp === addrA),
+    );
     const carrying = between.filter((p) => p.vni === vni && p.dstPort === VXLAN_PORT);
-    const summary = packets.slice(0, 8).map((p) => `${p.srcIp} → ${p.dstIp}:${p.dstPort} vni ${p.vni} (${p.innerLength} B inner)`);
-    ctx.evidence.push({ host: ctx.lab.underlay!.netns, command: 'decode VXLAN headers of the capture', exitCode: 0, output: summary.join('\n') || '(no VXLAN packet)' });
+    const summary = packets
+      .slice(0, 8)
+      .map((p) => `${p.srcIp} → ${p.dstIp}:${p.dstPort} vni ${p.vni} (${p.innerLength} B inner)`);
+    ctx.evidence.push({
+      host: ctx.lab.underlay!.netns,
+      command: 'decode VXLAN headers of the capture',
+      exitCode: 0,
+      output: summary.join('\n') || '(no VXLAN packet)',
+    });
     const bothWays = carrying.some((p) => p.srcIp === addrA) && carrying.some((p) => p.srcIp === addrB);
     return verdict(
       bothWays,
-      { pass: `${carrying.length} VXLAN packets with VNI ${vni} between ${addrA} and ${addrB} (both directions)`, fail: `expected VXLAN with VNI ${vni} both ways between ${addrA} and ${addrB}; captured: ${summary.join('; ') || 'nothing'}` },
+      {
+        pass: `${carrying.length} VXLAN packets with VNI ${vni} between ${addrA} and ${addrB} (both directions)`,
+        fail: `expected VXLAN with VNI ${vni} both ways between ${addrA} and ${addrB}; captured: ${summary.join('; ') || 'nothing'}`,
+      },
       { vni, between: [addrA, addrB], port: VXLAN_PORT },
       { vnis: [...new Set(packets.map((p) => p.vni))], packets: packets.length, withVni: carrying.length },
     );

@@ -13,7 +13,11 @@ export interface ObservedNetwork {
  * Creates an overlay network with a sandbox on every host (so every host carries it) and reads
  * which VNI appeared on each host. Knows nothing of the driver: it diffs the hosts' VXLAN devices.
  */
-export async function observeNetwork(ctx: CheckContext, name: string, options?: Record<string, string>): Promise<ObservedNetwork> {
+export async function observeNetwork(
+  ctx: CheckContext,
+  name: string,
+  options?: Record<string, string>,
+): Promise<ObservedNetwork> {
   const before = await allVxlanDevices(ctx);
   const scenario = await Scenario.build(ctx, {
     networks: [{ name, ...(options ? { options } : {}) }],

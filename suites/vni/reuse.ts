@@ -25,7 +25,12 @@ export default defineCheck({
       lingering.length === 0 && v2 === v1,
       {
         pass: `VNI ${v1} was freed on delete and given to the next network`,
-        fail: [lingering.length && `VNI ${v1} still on ${lingering.join(', ')} after delete`, v2 !== v1 && `the next network got VNI ${v2}, not the freed ${v1}`].filter(Boolean).join('; '),
+        fail: [
+          lingering.length && `VNI ${v1} still on ${lingering.join(', ')} after delete`,
+          v2 !== v1 && `the next network got VNI ${v2}, not the freed ${v1}`,
+        ]
+          .filter(Boolean)
+          .join('; '),
       },
       { freedOnDelete: true, nextNetworkVni: v1 },
       { vnis: [v1, v2].filter((v) => v !== undefined), lingering },

@@ -10,9 +10,21 @@ async function setupPlugins(lab: StartedLab, name: string) {
   const plugins = await startLabPlugins(lab);
   const first = plugins.hosts[0]!;
   return {
-    evidence: plugins.hosts.map((h) => ({ command: `cnm-harness plugin serve (in ${h.host.netns})`, exitCode: 0, output: `sockets: ${Object.values(h.sockets).join(', ')}; log: ${h.logFile}`, timedOut: false })),
+    evidence: plugins.hosts.map((h) => ({
+      command: `cnm-harness plugin serve (in ${h.host.netns})`,
+      exitCode: 0,
+      output: `sockets: ${Object.values(h.sockets).join(', ')}; log: ${h.logFile}`,
+      timedOut: false,
+    })),
     teardown: () => plugins.stop(),
-    remotePlugin: { name, address: { socketPath: first.sockets[name]! }, activate: true, netns: first.host.netns, host: first.host, mtuOption: 'com.docker.network.driver.mtu' },
+    remotePlugin: {
+      name,
+      address: { socketPath: first.sockets[name]! },
+      activate: true,
+      netns: first.host.netns,
+      host: first.host,
+      mtuOption: 'com.docker.network.driver.mtu',
+    },
   };
 }
 
@@ -20,7 +32,19 @@ async function setupPlugins(lab: StartedLab, name: string) {
 export const refBridgeAtDocker: Driver = dockerDriver({
   id: 'ref-bridge@docker',
   description: 'reference bridge as a Docker remote network plugin (cnm-ref-bridge), driven through the engine',
-  profile: { mode: 'bridge', scope: 'local', isolated: true, nat: true, dns: true, multiHost: false, mtu: 1500, mtuOption: true, publish: true, internal: true, remote: true },
+  profile: {
+    mode: 'bridge',
+    scope: 'local',
+    isolated: true,
+    nat: true,
+    dns: true,
+    multiHost: false,
+    mtu: 1500,
+    mtuOption: true,
+    publish: true,
+    internal: true,
+    remote: true,
+  },
   networking: { networkDriver: PLUGIN_NAMES.bridge },
   unsupportedReason: NEEDS_NETNS_LAB,
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.bridge),
@@ -33,8 +57,20 @@ export const refBridgeAtDocker: Driver = dockerDriver({
  */
 export const refOverlayAtDocker: Driver = dockerDriver({
   id: 'ref-overlay@docker',
-  description: 'reference overlay as a Docker remote network plugin (cnm-ref-overlay + cnm-ref-ipam), one network per host sharing a VNI',
-  profile: { mode: 'overlay', scope: 'global', isolated: true, nat: false, dns: false, multiHost: true, vniRange: [256, 1000], mtu: 1450, configurableVniRange: true, remote: true },
+  description:
+    'reference overlay as a Docker remote network plugin (cnm-ref-overlay + cnm-ref-ipam), one network per host sharing a VNI',
+  profile: {
+    mode: 'overlay',
+    scope: 'global',
+    isolated: true,
+    nat: false,
+    dns: false,
+    multiHost: true,
+    vniRange: [256, 1000],
+    mtu: 1450,
+    configurableVniRange: true,
+    remote: true,
+  },
   networking: { networkDriver: PLUGIN_NAMES.overlay, ipamDriver: PLUGIN_NAMES.ipam, perHost: true },
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.descriptor.kv ? undefined : 'needs the lab etcd'),
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.overlay),

@@ -40,9 +40,14 @@ export function bridgePlugin(place: BridgePlace): PluginService {
         const generic = genericOptions(req);
         const { subnet, gateway } = ipv4Pool(req);
         for (const other of networks.values()) {
-          if (other.subnet.cidr === subnet.cidr) throw new PluginError(`pool ${subnet.cidr} is in use by another network of this plugin`);
+          if (other.subnet.cidr === subnet.cidr)
+            throw new PluginError(`pool ${subnet.cidr} is in use by another network of this plugin`);
         }
-        const options = { mtu: mtuOption(generic, 1500), icc: generic.icc !== 'false' && generic['com.docker.network.bridge.enable_icc'] !== 'false', internal: isInternal(req) };
+        const options = {
+          mtu: mtuOption(generic, 1500),
+          icc: generic.icc !== 'false' && generic['com.docker.network.bridge.enable_icc'] !== 'false',
+          internal: isInternal(req),
+        };
         const fabric = await BridgeFabric.create(place, shortId(id), subnet, options, gateway);
         networks.set(id, { fabric, subnet, endpoints: new Map() });
         return {};
@@ -58,8 +63,21 @@ export function bridgePlugin(place: BridgePlace): PluginService {
       },
       'NetworkDriver.CreateEndpoint': async (req) => {
         const n = network(req.NetworkID);
-        const ep = newEndpoint(req, n.subnet, n.endpoints, 'b', 'this driver takes addresses from IPAM and assigns none itself');
-        n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false, published: tcpPortMap(req.Options) });
+        const ep = newEndpoint(
+          req,
+          n.subnet,
+          n.endpoints,
+          'b',
+          'this driver takes addresses from IPAM and assigns none itself',
+        );
+        n.endpoints.set(ep.id, {
+          ip: ep.ip,
+          mac: ep.mac,
+          hostIf: ep.hostIf,
+          peer: ep.peer,
+          joined: false,
+          published: tcpPortMap(req.Options),
+        });
         return ep.reply;
       },
       'NetworkDriver.EndpointOperInfo': async (req) => {
@@ -88,7 +106,10 @@ export function bridgePlugin(place: BridgePlace): PluginService {
         }
         ep.joined = true;
         const internal = n.fabric.options.internal;
-        return { InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' }, ...(internal ? { DisableGatewayService: true } : { Gateway: n.fabric.gateway }) };
+        return {
+          InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' },
+          ...(internal ? { DisableGatewayService: true } : { Gateway: n.fabric.gateway }),
+        };
       },
       'NetworkDriver.Leave': async (req) => {
         const n = network(req.NetworkID);

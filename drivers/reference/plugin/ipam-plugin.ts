@@ -18,13 +18,16 @@ const DYNAMIC_BASE = parseCidr('10.210.0.0/16');
 /** The IPv4 destinations routed in the plugin's namespace (the engine's), default route excluded. */
 export async function localRoutes(): Promise<Subnet[]> {
   const routes = await runJson<{ dst: string }[]>(['ip', '-j', '-4', 'route', 'show']).catch(() => []);
-  return routes.filter((r) => r.dst !== 'default').map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`)).flatMap((cidr) => {
-    try {
-      return [parseCidr(cidr, 0, 32)];
-    } catch {
-      return [];
-    }
-  });
+  return routes
+    .filter((r) => r.dst !== 'default')
+    .map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`))
+    .flatMap((cidr) => {
+      try {
+        return [parseCidr(cidr, 0, 32)];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function overlaps(a: Subnet, b: Subnet): boolean {
@@ -36,7 +39,12 @@ function overlaps(a: Subnet, b: Subnet): boolean {
  * them would be refused by Docker (which then asks again, and again), so it is skipped, as Docker's
  * own IPAM skips such pools.
  */
-export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string, routes: () => Promise<Subnet[]> = localRoutes): PluginService {
+export function ipamPlugin(
+  kv: EtcdClient,
+  prefix: string,
+  hostName: string,
+  routes: () => Promise<Subnet[]> = localRoutes,
+): PluginService {
   const root = `${prefix}ipam/pools/`;
   const poolRoot = (cidr: string) => `${root}${cidr.replace('/', '_')}/`;
   const holds = new Map<string, number>();
@@ -65,7 +73,10 @@ export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string, rou
     implements: ['IpamDriver'],
     handlers: {
       'IpamDriver.GetCapabilities': async () => ({ RequiresMACAddress: false, RequiresRequestReplay: false }),
-      'IpamDriver.GetDefaultAddressSpaces': async () => ({ LocalDefaultAddressSpace: LOCAL_SPACE, GlobalDefaultAddressSpace: GLOBAL_SPACE }),
+      'IpamDriver.GetDefaultAddressSpaces': async () => ({
+        LocalDefaultAddressSpace: LOCAL_SPACE,
+        GlobalDefaultAddressSpace: GLOBAL_SPACE,
+      }),
       'IpamDriver.RequestPool': async (req) => {
         if (req.V6 === true) throw new PluginError('IPv6 pools are not supported by cnm-ref-ipam');
         if (req.SubPool) throw new PluginError('sub-pools (--ip-range) are not supported by cnm-ref-ipam');
@@ -76,7 +87,10 @@ export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string, rou
           } catch (e) {
             throw new PluginError(`RequestPool: ${(e as Error).message}`);
           }
-          if (subnet.cidr !== req.Pool) throw new PluginError(`RequestPool: ${String(req.Pool)} is not a network address (did you mean ${subnet.cidr}?)`);
+          if (subnet.cidr !== req.Pool)
+            throw new PluginError(
+              `RequestPool: ${String(req.Pool)} is not a network address (did you mean ${subnet.cidr}?)`,
+            );
         } else subnet = await dynamicPool();
         // the same request gives the same pool id: the id is the address space and the subnet
         const poolId = `${String(req.AddressSpace) || LOCAL_SPACE}/${subnet.cidr}`;
@@ -109,12 +123,14 @@ export function ipamPlugin(kv: EtcdClient, prefix: string, hostName: string, rou
         if (!holds.has(subnet.cidr)) throw new PluginError(`pool ${String(req.PoolID)} was not requested on this host`);
         const options = (req.Options ?? {}) as Record<string, string>;
         const wanted = String(req.Address ?? '');
-        if (wanted && !inSubnet(wanted, subnet)) throw new PluginError(`address ${wanted} is not a host address of ${subnet.cidr}`);
+        if (wanted && !inSubnet(wanted, subnet))
+          throw new PluginError(`address ${wanted} is not a host address of ${subnet.cidr}`);
         if (options.RequestAddressType === GATEWAY_REQUEST) {
           // one gateway per pool, whichever host asks first chooses it
           const gw = wanted || gatewayOf(subnet);
           const key = `${poolRoot(subnet.cidr)}gateway`;
-          if (!(await kv.createIfAbsent(key, gw)) && (await gatewayFor(subnet)) !== gw) throw new PluginError(`pool ${subnet.cidr} has the gateway ${await gatewayFor(subnet)} already`);
+          if (!(await kv.createIfAbsent(key, gw)) && (await gatewayFor(subnet)) !== gw)
+            throw new PluginError(`pool ${subnet.cidr} has the gateway ${await gatewayFor(subnet)} already`);
           return { Address: `${gw}/${subnet.prefix}`, Data: {} };
         }
         const gateway = await gatewayFor(subnet);

@@ -31,8 +31,20 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
   }));
   const started = await Promise.allSettled(
     hosts.map(({ host, sockets, logFile }) => {
-      const args = ['plugin', 'serve', '--dir', host.descriptor.pluginDir, '--host-name', host.name, '--uplink', 'eth0', '--address', host.descriptor.underlayAddress!];
-      if (lab.descriptor.kv) args.push('--kv-socket', lab.descriptor.kv.socketPath, '--kv-prefix', lab.descriptor.kv.prefix);
+      const args = [
+        'plugin',
+        'serve',
+        '--dir',
+        host.descriptor.pluginDir,
+        '--host-name',
+        host.name,
+        '--uplink',
+        'eth0',
+        '--address',
+        host.descriptor.underlayAddress!,
+      ];
+      if (lab.descriptor.kv)
+        args.push('--kv-socket', lab.descriptor.kv.socketPath, '--kv-prefix', lab.descriptor.kv.prefix);
       return startPluginProcess(host, [...HARNESS_COMMAND, ...args], Object.values(sockets), logFile);
     }),
   );

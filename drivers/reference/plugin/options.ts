@@ -17,7 +17,8 @@ export function mtuOption(generic: Record<string, string>, fallback: number): nu
   const text = generic['com.docker.network.driver.mtu'] ?? generic.mtu;
   if (text === undefined) return fallback;
   const mtu = Number(text);
-  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 9000) throw new PluginError(`option mtu=${text}: expected an integer from 576 to 9000`);
+  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 9000)
+    throw new PluginError(`option mtu=${text}: expected an integer from 576 to 9000`);
   return mtu;
 }
 
@@ -34,7 +35,8 @@ export function ipv4Pool(request: Record<string, unknown>): { subnet: Subnet; ga
   }
   if (!first.Gateway) return { subnet };
   const gateway = first.Gateway.split('/')[0]!;
-  if (!inSubnet(gateway, subnet)) throw new PluginError(`CreateNetwork: gateway ${first.Gateway} is outside the pool ${subnet.cidr}`);
+  if (!inSubnet(gateway, subnet))
+    throw new PluginError(`CreateNetwork: gateway ${first.Gateway} is outside the pool ${subnet.cidr}`);
   return { subnet, gateway };
 }
 
@@ -42,7 +44,8 @@ export function ipv4Pool(request: Record<string, unknown>): { subnet: Subnet; ga
 export function endpointAddress(address: string | undefined, subnet: Subnet): string | undefined {
   if (!address) return undefined;
   const ip = address.split('/')[0]!;
-  if (!inSubnet(ip, subnet)) throw new PluginError(`CreateEndpoint: address ${address} is not a host address of ${subnet.cidr}`);
+  if (!inSubnet(ip, subnet))
+    throw new PluginError(`CreateEndpoint: address ${address} is not a host address of ${subnet.cidr}`);
   return ip;
 }
 
@@ -53,9 +56,11 @@ export function shortId(...parts: string[]): string {
 
 /** Published TCP ports from `com.docker.network.portmap` (libnetwork's PortBinding: Proto 6 = TCP). */
 export function tcpPortMap(options: unknown): { port: number; hostPort: number }[] {
-  const list = (options && typeof options === 'object' ? (options as Record<string, unknown>)['com.docker.network.portmap'] : undefined) as
-    | { Proto?: number; Port?: number; HostPort?: number }[]
-    | undefined;
+  const list = (
+    options && typeof options === 'object'
+      ? (options as Record<string, unknown>)['com.docker.network.portmap']
+      : undefined
+  ) as { Proto?: number; Port?: number; HostPort?: number }[] | undefined;
   if (!Array.isArray(list)) return [];
   return list
     .filter((b) => b && b.Proto === 6 && Number.isInteger(b.Port) && Number.isInteger(b.HostPort) && b.HostPort! > 0)
@@ -81,7 +86,13 @@ export interface NewEndpoint {
 }
 
 /** What every CreateEndpoint checks and derives; `noAddress` says what to do when Docker sent no address. */
-export function newEndpoint(req: Record<string, unknown>, subnet: Subnet, existing: Map<string, unknown>, tag: string, noAddress: string): NewEndpoint {
+export function newEndpoint(
+  req: Record<string, unknown>,
+  subnet: Subnet,
+  existing: Map<string, unknown>,
+  tag: string,
+  noAddress: string,
+): NewEndpoint {
   const id = String(req.EndpointID);
   if (existing.has(id)) throw new PluginError(`endpoint ${id} exists already`);
   const iface = (req.Interface ?? {}) as { Address?: string; MacAddress?: string };
@@ -89,5 +100,12 @@ export function newEndpoint(req: Record<string, unknown>, subnet: Subnet, existi
   if (!ip) throw new PluginError(`CreateEndpoint: no Interface.Address: ${noAddress}`);
   const mac = iface.MacAddress || macFromIp(ip);
   const short = shortId(String(req.NetworkID), id);
-  return { id, ip, mac, hostIf: `v${tag}${short}`, peer: `c${tag}${short}`, reply: iface.MacAddress ? {} : { Interface: { MacAddress: mac } } };
+  return {
+    id,
+    ip,
+    mac,
+    hostIf: `v${tag}${short}`,
+    peer: `c${tag}${short}`,
+    reply: iface.MacAddress ? {} : { Interface: { MacAddress: mac } },
+  };
 }

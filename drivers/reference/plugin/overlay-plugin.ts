@@ -38,7 +38,11 @@ const DEFAULT_VNI_RANGE: VniRange = [256, 1000];
  * ones into this host's fabric (connectivity scope global). Addresses come from the etcd-backed
  * IPAM plugin, so they never collide across hosts.
  */
-export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix: string): Promise<{ service: PluginService; close(): Promise<void> }> {
+export async function overlayPlugin(
+  place: OverlayPlace,
+  kv: EtcdClient,
+  prefix: string,
+): Promise<{ service: PluginService; close(): Promise<void> }> {
   const networks = new Map<string, OverlayNet>();
   const vnis = new VniAllocator(kv, `${prefix}overlay/`);
   const root = `${prefix}overlay/plugin/`;
@@ -64,7 +68,8 @@ export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix:
     await run(['ip', 'link', 'delete', ep.peer], { netns: place.netns });
     await run(['ip', 'link', 'delete', ep.hostIf], { netns: n.fabric.netns });
   };
-  const epKey = (n: OverlayNet, endpointId: string) => `${poolKey(n.pool)}endpoints/${place.hostName}-${shortId(endpointId)}`;
+  const epKey = (n: OverlayNet, endpointId: string) =>
+    `${poolKey(n.pool)}endpoints/${place.hostName}-${shortId(endpointId)}`;
 
   /** The cluster's record of the network: read, or created with a freshly claimed VNI (compare-and-swap). */
   const clusterNetwork = async (pool: string, range: VniRange): Promise<ClusterNetwork> => {
@@ -129,7 +134,13 @@ export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix:
       },
       'NetworkDriver.CreateEndpoint': async (req) => {
         const n = network(req.NetworkID);
-        const ep = newEndpoint(req, n.subnet, n.endpoints, 'o', 'use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts');
+        const ep = newEndpoint(
+          req,
+          n.subnet,
+          n.endpoints,
+          'o',
+          'use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts',
+        );
         n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false });
         return ep.reply;
       },
@@ -154,7 +165,12 @@ export async function overlayPlugin(place: OverlayPlace, kv: EtcdClient, prefix:
         await n.fabric.addVethPair(ep.hostIf, ep.peer);
         try {
           await mustRun(['ip', 'link', 'set', ep.peer, 'address', ep.mac], { netns: place.netns });
-          const published: PublishedEndpoint = { ip: ep.ip, mac: ep.mac, host: place.hostName, underlay: place.underlayAddress };
+          const published: PublishedEndpoint = {
+            ip: ep.ip,
+            mac: ep.mac,
+            host: place.hostName,
+            underlay: place.underlayAddress,
+          };
           await kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published));
         } catch (e) {
           await dropVeth(n, ep);

@@ -31,7 +31,15 @@ export interface ServingPlugins {
 }
 
 async function uplinkAddress(uplink: string): Promise<string> {
-  const addrs = await runJson<{ addr_info?: { family: string; local: string }[] }[]>(['ip', '-j', '-4', 'addr', 'show', 'dev', uplink]);
+  const addrs = await runJson<{ addr_info?: { family: string; local: string }[] }[]>([
+    'ip',
+    '-j',
+    '-4',
+    'addr',
+    'show',
+    'dev',
+    uplink,
+  ]);
   const local = addrs[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
   if (!local) throw new Error(`uplink ${uplink} has no IPv4 address: pass --address`);
   return local;
@@ -51,13 +59,26 @@ export async function servePlugins(options: ServeOptions): Promise<ServingPlugin
     sockets[name] = socket;
   };
   try {
-    await listen(PLUGIN_NAMES.bridge, new PluginServer(bridgePlugin({ netns: undefined, uplink: options.uplink, publishAddress: address }), options.log));
+    await listen(
+      PLUGIN_NAMES.bridge,
+      new PluginServer(
+        bridgePlugin({ netns: undefined, uplink: options.uplink, publishAddress: address }),
+        options.log,
+      ),
+    );
     if (options.kvSocket) {
       const kv = new EtcdClient(options.kvSocket);
-      const overlay = await overlayPlugin({ hostName: options.hostName, netns: undefined, underlayAddress: address, uplink: options.uplink }, kv, options.kvPrefix);
+      const overlay = await overlayPlugin(
+        { hostName: options.hostName, netns: undefined, underlayAddress: address, uplink: options.uplink },
+        kv,
+        options.kvPrefix,
+      );
       closers.push(() => overlay.close());
       await listen(PLUGIN_NAMES.overlay, new PluginServer(overlay.service, options.log));
-      await listen(PLUGIN_NAMES.ipam, new PluginServer(ipamPlugin(kv, options.kvPrefix, options.hostName), options.log));
+      await listen(
+        PLUGIN_NAMES.ipam,
+        new PluginServer(ipamPlugin(kv, options.kvPrefix, options.hostName), options.log),
+      );
     }
   } catch (e) {
     for (const s of servers) await s.close();

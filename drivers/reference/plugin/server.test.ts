@@ -64,7 +64,10 @@ it('never sends a reply that breaks the schema: a handler bug becomes a 500 with
 });
 
 it('reads an oversized body to its end and refuses it with 413, so the client sees the answer', async () => {
-  const e = await client.call('NetworkDriver.CreateNetwork', JSON.stringify({ NetworkID: 'x'.repeat(MAX_BODY_BYTES + 10) }));
+  const e = await client.call(
+    'NetworkDriver.CreateNetwork',
+    JSON.stringify({ NetworkID: 'x'.repeat(MAX_BODY_BYTES + 10) }),
+  );
   expect(e.failure).toBeUndefined();
   expect(e.status).toBe(413);
   expect((await client.call('NetworkDriver.GetCapabilities')).status).toBe(200);

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { canonicalize, problemsOf, schemaFor, type Call } from '../../remote/protocol.ts';
 
 /** The body a handler gets: already matched case-insensitively to the schema and validated. */
@@ -17,7 +17,10 @@ const MEDIA_TYPE = 'application/vnd.docker.plugins.v1+json';
 
 /** A request the plugin refuses: answered with HTTP `status` and the protocol's error body. */
 export class PluginError extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -79,7 +82,8 @@ export class PluginServer {
       // past 16 times the limit it is an attack, not a mistake: stop reading
       else if (size > 16 * MAX_BODY_BYTES) req.destroy();
     }
-    if (size > MAX_BODY_BYTES) throw new PluginError(`request body of ${size} bytes exceeds the limit of ${MAX_BODY_BYTES}`, 413);
+    if (size > MAX_BODY_BYTES)
+      throw new PluginError(`request body of ${size} bytes exceeds the limit of ${MAX_BODY_BYTES}`, 413);
     return Buffer.concat(chunks).toString('utf8');
   }
 
@@ -91,7 +95,10 @@ export class PluginServer {
     try {
       if (req.method !== 'POST') throw new PluginError(`${req.method} ${req.url}: the plugin protocol uses POST`, 405);
       const body = await this.readBody(req);
-      const handler = call === 'Plugin.Activate' ? async () => ({ Implements: this.service.implements }) : this.service.handlers[call as Call];
+      const handler =
+        call === 'Plugin.Activate'
+          ? async () => ({ Implements: this.service.implements })
+          : this.service.handlers[call as Call];
       // 404 is the protocol's "not implemented" (Docker treats it as success for some calls)
       if (!handler) throw new PluginError(`${call} is not implemented by this plugin`, 404);
       const request = parseRequest(call as Call, body);
@@ -99,7 +106,8 @@ export class PluginServer {
       this.queue = pending;
       const reply: object = await pending;
       const problems = schemaFor(call as Call, 'response') ? problemsOf(call as Call, 'response', reply) : [];
-      if (problems.length) throw new PluginError(`internal error: the reply to ${call} is not valid: ${problems.join('; ')}`, 500);
+      if (problems.length)
+        throw new PluginError(`internal error: the reply to ${call} is not valid: ${problems.join('; ')}`, 500);
       this.send(res, 200, reply);
       ok = true;
     } catch (e) {
