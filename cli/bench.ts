@@ -58,7 +58,8 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
   resolveDriverIds(drivers);
   if (drivers.includes('docker-overlay') && drivers.includes('docker-overlay-kv')) {
     throw new ConfigError(
-      'docker-overlay (swarm) and docker-overlay-kv (cluster store) cannot run at once: Docker refuses swarm mode with a cluster store. Bench them in separate runs.',
+      'docker-overlay (swarm) and docker-overlay-kv (cluster store) cannot run at once: Docker refuses swarm mode ' +
+        'with a cluster store. Bench them in separate runs.',
     );
   }
   const ceilings = (typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : Object.keys(CEILINGS))
@@ -67,7 +68,7 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
   const unknown = ceilings.filter((c) => !(c in CEILINGS));
   if (unknown.length)
     throw new ConfigError(`unknown ceiling(s): ${unknown.join(', ')}. Known: ${Object.keys(CEILINGS).join(', ')}`);
-  const rate = String(flags.udpRate ?? '1G');
+  const rate = typeof flags.udpRate === 'string' ? flags.udpRate : '1G';
   const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(rate);
   if (!m) throw new ConfigError(`--udp-rate ${rate}: expected a rate like 500M or 1G (bits per second)`);
   const udpRate = Number(m[1]) * ({ '': 1, K: 1e3, M: 1e6, G: 1e9 } as Record<string, number>)[m[2]!.toUpperCase()]!;
@@ -80,7 +81,7 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
     udpRate,
     maxStolenPercent:
       flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : int('max-stolen', flags.maxStolen, 0, 100),
-    report: String(flags.report ?? './cnm-bench'),
+    report: typeof flags.report === 'string' ? flags.report : './cnm-bench',
   };
 }
 
@@ -95,8 +96,11 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
   const minutes = (s: number) => Math.ceil(s / 60);
   log(
     max > min
-      ? `bench: ${min} interleaved rounds of every case × ${config.durationS}s, then the TCP figures whose 95% interval is still wider than ±${Math.round(precision * 100)}% of its median, up to ${max} samples each; expect ${minutes(perRound * min)} min, at most ${minutes(perRound * min + perTcpRound * (max - min))}`
-      : `bench: ${min} interleaved round(s) of every case × ${config.durationS}s; expect roughly ${minutes(perRound * min)} min`,
+      ? `bench: ${min} interleaved rounds of every case × ${config.durationS}s, then the TCP figures whose 95% ` +
+          `interval is still wider than ±${Math.round(precision * 100)}% of its median, up to ${max} samples ` +
+          `each; expect ${minutes(perRound * min)} min, at most ${minutes(perRound * min + perTcpRound * (max - min))}`
+      : `bench: ${min} interleaved round(s) of every case × ${config.durationS}s; expect ` +
+          `roughly ${minutes(perRound * min)} min`,
   );
   const outcome = await labSession(
     { name: 'bench', lab: 'netns', hosts: config.hosts, report: config.report, log },
@@ -118,8 +122,11 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
       if (max > min) {
         log(
           out.repeats.precise
-            ? `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest: every TCP figure's 95% interval within ±${Math.round(precision * 100)}% of its median`
-            : `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest (the most asked for): still wider than ±${Math.round(precision * 100)}%: ${out.repeats.wide.join('; ')} — the machine was noisy; --repeats N runs N rounds of everything`,
+            ? `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest: every TCP ` +
+                `figure's 95% interval within ±${Math.round(precision * 100)}% of its median`
+            : `${out.repeats.full} rounds of every case, ${out.repeats.done} samples for the widest (the most asked ` +
+                `for): still wider than ±${Math.round(precision * 100)}%: ${out.repeats.wide.join('; ')} — the ` +
+                `machine was noisy; --repeats N runs N rounds of everything`,
         );
       }
     },

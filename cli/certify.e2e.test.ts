@@ -16,40 +16,44 @@ async function certificateIn(dir: string): Promise<Certificate> {
 }
 
 describe('certify and verify', () => {
-  it('the reference overlay plugin passes every claimed level; verify accepts its results and rejects a changed copy', async () => {
-    const dir = await testTempDir('cnm-cert-');
-    const r = await cli([
-      'certify',
-      `${MANIFESTS}ref-overlay.json`,
-      '--hosts',
-      '2',
-      '--report',
-      dir,
-      '--no-performance',
-    ]);
-    expect(r.exitCode, r.all).toBe(0);
-    const cert = await certificateIn(dir);
-    expect(cert.verdict).toBe('pass');
-    expect(cert.claimed).toEqual(['core', 'multi-host', 'protocol', 'performance']);
-    for (const name of ['core', 'multi-host', 'protocol']) {
-      const level = cert.levels.find((l) => l.name === name)!;
-      expect(level.verdict, `${name}: ${level.problems.join('; ')}`).toBe('pass');
-      expect(level.counts.pass).toBeGreaterThan(0);
-    }
-    expect(cert.levels.find((l) => l.name === 'protocol')!.counts.pass).toBeGreaterThanOrEqual(8);
-    expect(await readFile(`${dir}/report.html`, 'utf8')).toContain('id="certificate"');
+  it(
+    'the reference overlay plugin passes every claimed level; verify accepts its results and rejects a changed ' +
+      'copy',
+    async () => {
+      const dir = await testTempDir('cnm-cert-');
+      const r = await cli([
+        'certify',
+        `${MANIFESTS}ref-overlay.json`,
+        '--hosts',
+        '2',
+        '--report',
+        dir,
+        '--no-performance',
+      ]);
+      expect(r.exitCode, r.all).toBe(0);
+      const cert = await certificateIn(dir);
+      expect(cert.verdict).toBe('pass');
+      expect(cert.claimed).toEqual(['core', 'multi-host', 'protocol', 'performance']);
+      for (const name of ['core', 'multi-host', 'protocol']) {
+        const level = cert.levels.find((l) => l.name === name)!;
+        expect(level.verdict, `${name}: ${level.problems.join('; ')}`).toBe('pass');
+        expect(level.counts.pass).toBeGreaterThan(0);
+      }
+      expect(cert.levels.find((l) => l.name === 'protocol')!.counts.pass).toBeGreaterThanOrEqual(8);
+      expect(await readFile(`${dir}/report.html`, 'utf8')).toContain('id="certificate"');
 
-    const ok = await cli(['verify', `${dir}/certificate.json`, `${dir}/results.json`]);
-    expect(ok.exitCode, ok.all).toBe(0);
+      const ok = await cli(['verify', `${dir}/certificate.json`, `${dir}/results.json`]);
+      expect(ok.exitCode, ok.all).toBe(0);
 
-    // one verdict changed from pass to fail: the digest no longer matches, and neither do the levels
-    const changed = `${dir}/changed.json`;
-    await copyFile(`${dir}/results.json`, changed);
-    await writeFile(changed, (await readFile(changed, 'utf8')).replace('"verdict": "pass"', '"verdict": "fail"'));
-    const bad = await cli(['verify', `${dir}/certificate.json`, changed]);
-    expect(bad.exitCode).toBe(1);
-    expect(bad.all).toMatch(/is not the certified file: sha256/);
-  });
+      // one verdict changed from pass to fail: the digest no longer matches, and neither do the levels
+      const changed = `${dir}/changed.json`;
+      await copyFile(`${dir}/results.json`, changed);
+      await writeFile(changed, (await readFile(changed, 'utf8')).replace('"verdict": "pass"', '"verdict": "fail"'));
+      const bad = await cli(['verify', `${dir}/certificate.json`, changed]);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.all).toMatch(/is not the certified file: sha256/);
+    },
+  );
 
   it('the deliberately broken plugin fails Core and Protocol with evidence, in bounded time', async () => {
     const dir = await testTempDir('cnm-cert-');

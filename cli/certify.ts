@@ -129,16 +129,19 @@ export async function certifyCommand(
   await writeFile(`${outcome.dir}/certificate.json`, `${JSON.stringify(certificate, null, 2)}\n`);
   await writeHtmlReport(outcome.file, `${outcome.dir}/report.html`, undefined, certificate);
   log('\nlevel        claimed  verdict           pass fail error skip');
-  for (const l of levels)
-    log(
-      `${l.name.padEnd(12)} ${(l.claimed ? 'yes' : 'no').padEnd(8)} ${l.verdict.padEnd(17)} ${String(l.counts.pass).padStart(4)} ${String(l.counts.fail).padStart(4)} ${String(l.counts.error).padStart(5)} ${String(l.counts.skip).padStart(4)}`,
+  for (const l of levels) {
+    const counts = [l.counts.pass, l.counts.fail, l.counts.error, l.counts.skip].map((n, i) =>
+      String(n).padStart(i === 2 ? 5 : 4),
     );
+    log(`${l.name.padEnd(12)} ${(l.claimed ? 'yes' : 'no').padEnd(8)} ${l.verdict.padEnd(17)} ${counts.join(' ')}`);
+  }
   for (const l of levels.filter((x) => x.claimed && x.problems.length))
     for (const p of l.problems.slice(0, 5)) log(`  ${l.name}: ${p}`);
   for (const [k, v] of Object.entries(ratios))
     log(`  performance: ${k} ${v.value.toFixed(2)} [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]`);
   log(
-    `\ncertificate: ${outcome.dir}/certificate.json — ${certificate.verdict.toUpperCase()} (verify with: cnm-harness verify ${outcome.dir}/certificate.json ${resultsPath})`,
+    `\ncertificate: ${outcome.dir}/certificate.json — ${certificate.verdict.toUpperCase()} (verify with: ` +
+      `cnm-harness verify ${outcome.dir}/certificate.json ${resultsPath})`,
   );
   if (outcome.interrupted) return 130;
   return certificate.verdict === 'pass' ? 0 : 1;

@@ -31,7 +31,8 @@ function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  if (flags.hosts !== undefined) out.hosts = /^\d+$/.test(String(flags.hosts)) ? Number(flags.hosts) : flags.hosts;
+  if (flags.hosts !== undefined)
+    out.hosts = typeof flags.hosts === 'string' && /^\d+$/.test(flags.hosts) ? Number(flags.hosts) : flags.hosts;
   for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
   return out;
 }

@@ -16,7 +16,8 @@ import { harnessVersion, runCommand } from './run.ts';
 
 const program = new Command('cnm-harness')
   .description(
-    'Conformance and performance test harness for Docker CNM network drivers.\nRuns real checks on real namespaces, engines and packets; must run as root.',
+    'Conformance and performance test harness for Docker CNM network drivers.\nRuns real checks on real ' +
+      'namespaces, engines and packets; must run as root.',
   )
   .version(await harnessVersion())
   .exitOverride();
@@ -40,7 +41,8 @@ program
   .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')
   .addHelpText(
     'after',
-    '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage or configuration error; 130 interrupted (everything is still cleaned up).',
+    '\nExit status: 0 all checks passed; 1 a check failed or errored (or the leak audit found something); 2 usage ' +
+      'or configuration error; 130 interrupted (everything is still cleaned up).',
   )
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await runCommand(resolveRunConfig(flags));
@@ -49,7 +51,8 @@ program
 program
   .command('bench')
   .description(
-    "measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per driver, beside the machine's ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios",
+    'measure throughput (iperf3: TCP single and 4 streams, UDP at a fixed rate) and round-trip latency per ' +
+      "driver, beside the machine's ceilings (loopback, raw veth, raw VXLAN), with 95% intervals and ratios",
   )
   .option(
     '--drivers <ids>',
@@ -57,16 +60,19 @@ program
   )
   .option(
     '--ceilings <names>',
-    'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path overlays take across hosts) (default: all)',
+    'comma-separated ceilings: loopback,veth,vxlan,vxlan-lab (vxlan over the lab underlay switch, the path ' +
+      'overlays take across hosts) (default: all)',
   )
   .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
   .option(
     '--repeats <n|auto>',
-    'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 60 samples each',
+    'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds ' +
+      'of only the TCP figures whose 95% interval is still wider than --precision of its median, up to 60 samples each',
   )
   .option(
     '--max-stolen <percent>',
-    'measure a sample again (up to 3 times) when the hypervisor stole more than this share of the CPU meanwhile (default 5; 100 = never)',
+    'measure a sample again (up to 3 times) when the hypervisor stole more than this share of the CPU meanwhile ' +
+      '(default 5; 100 = never)',
   )
   .option(
     '--precision <percent>',
@@ -77,7 +83,8 @@ program
   .option('--report <dir>', 'where results.json goes (default ./cnm-bench)')
   .addHelpText(
     'after',
-    '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are wrong (2) or the bench was interrupted (130).',
+    '\nFigures are measured, not judged: the exit status is 0 unless a measurement errored (1), the options are ' +
+      'wrong (2) or the bench was interrupted (130).',
   )
   .action(async (flags: Record<string, unknown>) => {
     process.exitCode = await benchCommand(resolveBenchConfig(flags));
@@ -86,7 +93,8 @@ program
 program
   .command('report')
   .description(
-    'write report.html from a results.json; or `report compare BASELINE CURRENT` for new failures, fixes and performance changes',
+    'write report.html from a results.json; or `report compare BASELINE CURRENT` for new failures, fixes and ' +
+      'performance changes',
   )
   .argument('<args...>', '<results.json>  |  compare <baseline/results.json> <current/results.json>')
   .option('--out <file>', 'where the HTML goes (default: report.html beside the (current) results.json)')
@@ -114,7 +122,8 @@ program
 program
   .command('certify')
   .description(
-    'certify a driver described by a manifest: run every applicable check (and a short bench), judge the conformance levels, write certificate.json beside results.json and the certificate into report.html',
+    'certify a driver described by a manifest: run every applicable check (and a short bench), judge the ' +
+      'conformance levels, write certificate.json beside results.json and the certificate into report.html',
   )
   .argument(
     '<manifest>',
@@ -124,7 +133,8 @@ program
   .addOption(
     new Option(
       '--lab <kind>',
-      "netns: simulated hosts (plugins launched by the manifest); local: the machine's engine and an already running plugin",
+      "netns: simulated hosts (plugins launched by the manifest); local: the machine's engine and an already " +
+        'running plugin',
     )
       .choices([...LAB_KINDS])
       .default('netns'),
@@ -133,7 +143,11 @@ program
   .option('--no-performance', 'skip the short bench of the informational Performance level')
   .addHelpText(
     'after',
-    '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host (cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), performance (ratios, informational). A manifest claims levels (default: from its profile); a check that does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad manifest or usage; 130 interrupted.',
+    '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host ' +
+      '(cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), ' +
+      'performance (ratios, informational). A manifest claims levels (default: from its profile); a check that ' +
+      'does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad ' +
+      'manifest or usage; 130 interrupted.',
   )
   .action(
     async (
@@ -157,7 +171,8 @@ program
 program
   .command('verify')
   .description(
-    'check that a results.json is the one a certificate was issued for (sha256, run id) and that its results give the certified level verdicts',
+    'check that a results.json is the one a certificate was issued for (sha256, run id) and that its results give ' +
+      'the certified level verdicts',
   )
   .argument('<certificate>', 'certificate.json')
   .argument('<results>', 'results.json')
@@ -176,7 +191,8 @@ program
     console.log('drivers:');
     for (const d of allDrivers()) console.log(`  ${d.id.padEnd(20)} ${d.profile.mode.padEnd(10)} ${d.description}`);
     console.log(
-      '  remote:<manifest.json>, manifest:<manifest.json>, cni:<file.conflist>  drivers described by a file (examples: fixtures/manifests/, fixtures/cni/)',
+      '  remote:<manifest.json>, manifest:<manifest.json>, cni:<file.conflist>  drivers described by a file ' +
+        '(examples: fixtures/manifests/, fixtures/cni/)',
     );
     console.log('\nchecks:');
     for (const c of CHECKS) console.log(`  ${c.id.padEnd(36)} ${c.title}`);
@@ -245,7 +261,8 @@ const plugin = program.command('plugin').description('the reference drivers as a
 plugin
   .command('serve')
   .description(
-    "serve cnm-ref-bridge (and, with --kv-socket, cnm-ref-overlay and cnm-ref-ipam) on unix sockets in Docker's plugin directory, from the current network namespace, until SIGTERM or Ctrl-C",
+    "serve cnm-ref-bridge (and, with --kv-socket, cnm-ref-overlay and cnm-ref-ipam) on unix sockets in Docker's " +
+      'plugin directory, from the current network namespace, until SIGTERM or Ctrl-C',
   )
   .option('--dir <dir>', 'plugin directory of the engine that uses them', '/run/docker/plugins')
   .option('--host-name <name>', "this host's name in the cluster", hostname())
@@ -253,13 +270,16 @@ plugin
   .option('--address <ip>', "the uplink's IPv4 address (default: read from the uplink)")
   .option(
     '--kv-socket <path>',
-    "etcd's client endpoint as a unix socket (etcd --listen-client-urls unix://PATH): enables the overlay and IPAM plugins",
+    "etcd's client endpoint as a unix socket (etcd --listen-client-urls unix://PATH): enables the overlay and " +
+      'IPAM plugins',
   )
   .option('--kv-prefix <prefix>', 'etcd key prefix', '/cnm-ref/')
   .option('--quiet', 'do not log each call')
   .addHelpText(
     'after',
-    "\nThen: docker network create -d cnm-ref-bridge NAME; for the overlay, on every host: docker network create -d cnm-ref-overlay --ipam-driver cnm-ref-ipam --subnet CIDR NAME (the subnet is the network's identity across hosts).",
+    '\nThen: docker network create -d cnm-ref-bridge NAME; for the overlay, on every host: docker network create ' +
+      "-d cnm-ref-overlay --ipam-driver cnm-ref-ipam --subnet CIDR NAME (the subnet is the network's identity " +
+      'across hosts).',
   )
   .action(
     async (flags: {
@@ -315,7 +335,7 @@ try {
     console.error(`cnm-harness: ${e.message}`);
     process.exitCode = 2;
   } else {
-    console.error(`cnm-harness: ${(e as Error).stack ?? e}`);
+    console.error(`cnm-harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exitCode = 1;
   }
 }

@@ -78,38 +78,42 @@ describe("the user's own objects are never touched", () => {
     await deleteNetns(sentinel.netns);
   });
 
-  it('a run on the local engine and a clean leave sentinel containers, networks, rules and namespaces alone; results.json validates', async () => {
-    const dir = await reportDir();
-    const r = await cli([
-      'run',
-      '--lab',
-      'local',
-      '--drivers',
-      'docker-bridge,docker-none,docker-host,docker-container',
-      '--report',
-      dir,
-    ]);
-    expect(r.exitCode, r.all).toBe(0);
-    const clean = await cli(['clean']);
-    expect(clean.exitCode, clean.all).toBe(0);
+  it(
+    'a run on the local engine and a clean leave sentinel containers, networks, rules and namespaces alone; ' +
+      'results.json validates',
+    async () => {
+      const dir = await reportDir();
+      const r = await cli([
+        'run',
+        '--lab',
+        'local',
+        '--drivers',
+        'docker-bridge,docker-none,docker-host,docker-container',
+        '--report',
+        dir,
+      ]);
+      expect(r.exitCode, r.all).toBe(0);
+      const clean = await cli(['clean']);
+      expect(clean.exitCode, clean.all).toBe(0);
 
-    const c = await docker.getContainer(containerId).inspect();
-    expect(c.State.Running).toBe(true);
-    expect((await docker.getNetwork(networkId).inspect()).Name).toBe(sentinel.network);
-    const rules = await mustRun(['iptables', '-S', sentinel.chain]);
-    expect(rules.output).toContain('192.0.2.0/24');
-    expect(await listNetns()).toContain(sentinel.netns);
+      const c = await docker.getContainer(containerId).inspect();
+      expect(c.State.Running).toBe(true);
+      expect((await docker.getNetwork(networkId).inspect()).Name).toBe(sentinel.network);
+      const rules = await mustRun(['iptables', '-S', sentinel.chain]);
+      expect(rules.output).toContain('192.0.2.0/24');
+      expect(await listNetns()).toContain(sentinel.netns);
 
-    const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
-    const validate = validatorFor('results.schema.json');
-    expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
-    expect(results.run.lab.kind).toBe('local');
-    expect(results.run.audit?.clean).toBe(true);
-    expect(results.summary.pass).toBeGreaterThanOrEqual(8);
-    expect(results.results.find((x) => x.check === 'lifecycle/leak-audit')?.verdict).toBe('pass');
-    const junit = await readFile(`${dir}/junit.xml`, 'utf8');
-    expect(junit).toMatch(/<testsuite name="docker-bridge"/);
-  });
+      const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
+      const validate = validatorFor('results.schema.json');
+      expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+      expect(results.run.lab.kind).toBe('local');
+      expect(results.run.audit?.clean).toBe(true);
+      expect(results.summary.pass).toBeGreaterThanOrEqual(8);
+      expect(results.results.find((x) => x.check === 'lifecycle/leak-audit')?.verdict).toBe('pass');
+      const junit = await readFile(`${dir}/junit.xml`, 'utf8');
+      expect(junit).toMatch(/<testsuite name="docker-bridge"/);
+    },
+  );
 });
 
 describe('interrupted runs leave nothing behind', () => {

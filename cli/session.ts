@@ -47,7 +47,7 @@ export interface SessionWork {
   lab: StartedLab;
   signal: AbortSignal;
   /** Adds a finished result (and prints its line). */
-  push(result: CheckResult, quiet?: boolean): void;
+  push: (result: CheckResult, quiet?: boolean) => void;
 }
 
 export interface SessionOutcome {
@@ -81,14 +81,15 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     if (!quiet) log(progressLine(r, results.length));
   };
   const aborted = new Promise<void>((r) => controller.signal.addEventListener('abort', () => r()));
-  let downMs = 0;
+  let downMs: number;
   let engines: { host: string; version: string }[] = [];
   try {
     log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
     lab = await Promise.race([StartedLab.up({ kind: o.lab, hosts: o.hosts }, log), aborted.then(() => undefined)]);
     if (lab) {
       log(
-        `lab ${lab.runId} up in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
+        `lab ${lab.runId} up ` +
+          `in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
       await Promise.race([work({ lab, signal: controller.signal, push }), aborted]);
@@ -139,7 +140,9 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   await writeHtmlReport(file, `${dir}/report.html`);
   log(`\n${summaryTable(results, file.summary)}\n`);
   log(
-    `${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`,
+    `${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab ` +
+      `up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak ` +
+      `audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`,
   );
   return { file, interrupted, dir };
 }

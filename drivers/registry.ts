@@ -23,7 +23,8 @@ export function driverIds(): string[] {
 export class UnknownDriverError extends Error {
   constructor(readonly ids: string[]) {
     super(
-      `unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}; or remote:<manifest.json>, cni:<file.conflist>, manifest:<manifest.json>`,
+      `unknown driver${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}. Known drivers: ${driverIds().join(', ')}; ` +
+        `or remote:<manifest.json>, cni:<file.conflist>, manifest:<manifest.json>`,
     );
   }
 }
@@ -36,7 +37,8 @@ export function driverFromFile(kind: string, path: string): Driver {
   const loaded = loadManifest(path);
   if (kind !== 'manifest' && loaded.manifest.kind !== kind)
     throw new ManifestError(
-      `${kind}:${path}: the manifest is of kind ${loaded.manifest.kind}; use ${loaded.manifest.kind}:${path} or manifest:${path}`,
+      `${kind}:${path}: the manifest is of kind ${loaded.manifest.kind}; use ${loaded.manifest.kind}:${path} or ` +
+        `manifest:${path}`,
     );
   return driverFromManifest(loaded);
 }

@@ -27,7 +27,7 @@ export async function startCapture(netns: string, iface: string, filter: string,
   // tcpdump says "listening on …" on stderr once the socket is open: only then is the capture real
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, 3000);
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       if (d.toString().includes('listening on')) {
         clearTimeout(t);
         resolve();
@@ -39,14 +39,14 @@ export async function startCapture(netns: string, iface: string, filter: string,
       await new Promise((r) => setTimeout(r, 200));
       child.kill('SIGINT');
       const result = await child;
-      const stdout = Buffer.from(result.stdout as Uint8Array);
+      const stdout = Buffer.from(result.stdout);
       const records = parsePcap(stdout);
       return {
         records,
         evidence: {
           command: `[netns ${netns}] tcpdump -i ${iface} -nn -w - ${filter}`,
           exitCode: result.exitCode ?? 0,
-          output: `${Buffer.from(result.stderr as Uint8Array)
+          output: `${Buffer.from(result.stderr)
             .toString()
             .trim()}\n(${records.length} packets, ${stdout.length} bytes of pcap)`,
           timedOut: result.timedOut,

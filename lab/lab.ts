@@ -91,7 +91,8 @@ export class StartedLab implements AsyncDisposable {
         const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
         await docker.ping().catch(() => {
           throw new Error(
-            `no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or use --lab netns.`,
+            `no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or ` +
+              `use --lab netns.`,
           );
         });
         const probeImage = await ensureProbeImage(docker, archive);
@@ -129,7 +130,10 @@ export class StartedLab implements AsyncDisposable {
     }
   }
 
-  /** Tears the lab down: engines stopped gracefully, then everything under the run id reaped (underlay, etcd, state file included). */
+  /**
+   * Tears the lab down: engines stopped gracefully, then everything under the run id reaped (underlay, etcd, state file
+   * included).
+   */
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;

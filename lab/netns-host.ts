@@ -74,8 +74,8 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
   );
   child.unref();
   await log.close();
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  const state: { exited?: number } = {};
+  child.on('exit', (code) => (state.exited = code ?? -1));
 
   const docker = new Dockerode({ socketPath: descriptor.socketPath });
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -87,10 +87,12 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
       )
     )
       break;
-    if (exited !== null || Date.now() > deadline) {
+    const { exited } = state;
+    if (exited !== undefined || Date.now() > deadline) {
       const tail = (await readFile(`${dir}/dockerd.log`, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
       throw new Error(
-        `dockerd of lab host ${name} ${exited !== null ? `exited (${exited})` : 'did not answer in time'}; its log ends:\n${tail}`,
+        `dockerd of lab host ${name} ${exited !== undefined ? `exited (${exited})` : 'did not answer in time'}; ` +
+          `its log ends:\n${tail}`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -13,7 +13,9 @@ import { LABEL_PROBE } from './run-id.ts';
  */
 const CACHE_DIR = '/var/cache/cnm-harness';
 export const PROBE_REPO = 'cnm-harness/probe';
-/** name → where it goes in the image. iputils' ping sits in /usr/bin, ahead of busybox's applet in PATH: it can set DF. */
+/**
+ * name → where it goes in the image. iputils' ping sits in /usr/bin, ahead of busybox's applet in PATH: it can set DF.
+ */
 const BINARIES: Record<string, string> = {
   busybox: '/bin/busybox',
   socat: '/bin/socat',
@@ -39,7 +41,8 @@ async function exists(path: string): Promise<boolean> {
 async function which(binary: string): Promise<string> {
   for (const dir of SEARCH_PATH) if (await exists(`${dir}/${binary}`)) return `${dir}/${binary}`;
   throw new Error(
-    `${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, iproute2, iperf3, iputils-ping).`,
+    `${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, ` +
+      `iproute2, iperf3, iputils-ping).`,
   );
 }
 
@@ -129,11 +132,12 @@ export async function ensureProbeImage(docker: Dockerode, archive: ProbeImageArc
       () => false,
     );
   if (present) return ref;
-  const stream: NodeJS.ReadableStream = (await docker.importImage(archive.tarPath, {
+  const options: object = {
     repo: PROBE_REPO,
     tag: archive.tag,
     changes: ['CMD ["/probe/serve"]', `LABEL ${LABEL_PROBE}=${archive.tag}`],
-  } as never)) as unknown as NodeJS.ReadableStream;
+  };
+  const stream = await docker.importImage(archive.tarPath, options);
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())),
   );

@@ -32,4 +32,6 @@ export function startProbeServers(netns: string): ProbeServers {
 }
 
 /** A shell loop that returns once both probe servers listen (busybox netstat: in the image and on the machine). */
-export const PROBE_READY_SCRIPT = `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && busybox netstat -lun | grep -q ':${PROBE_PORTS.udp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;
+export const PROBE_READY_SCRIPT =
+  `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && busybox netstat -lun | grep -q ` +
+  `':${PROBE_PORTS.udp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;

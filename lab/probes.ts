@@ -48,7 +48,9 @@ export function probeCommand(protocol: Protocol, target: string, port?: number):
       return [
         'sh',
         '-c',
-        `for i in $(seq ${DATAGRAM_TRIES}); do r=$(echo probe | socat -T 1 - UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1) && [ -n "$r" ] && echo "$r" && exit 0; done; echo "$r"; exit 0`,
+        `for i in $(seq ${DATAGRAM_TRIES}); do r=$(echo probe | socat -T 1 - ` +
+          `UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1) && [ -n "$r" ] && echo "$r" && exit 0; done; echo "$r"; ` +
+          `exit 0`,
       ];
   }
 }

@@ -22,7 +22,7 @@ export async function removeRunState(runId: string): Promise<void> {
 }
 
 export async function readRunStates(): Promise<RunState[]> {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = await readdir(STATE_DIR);
   } catch {

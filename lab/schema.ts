@@ -33,10 +33,10 @@ export function validatorFor(ref: string): ValidateFunction {
 
 /** ajv's errors as lines: the JSON path, then what was expected there. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map(
-    (e) =>
-      `${e.instancePath || '/'}: ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
-  );
+  return (errors ?? []).map((e) => {
+    const allowed = e.params && 'allowedValues' in e.params ? (e.params.allowedValues as unknown[]) : undefined;
+    return `${e.instancePath || '/'}: ${e.message}${allowed ? ` (${allowed.join(', ')})` : ''}`;
+  });
 }
 
 export class SchemaError extends Error {

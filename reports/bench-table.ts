@@ -29,7 +29,8 @@ export function benchTable(results: CheckResult[]): string {
       .map(([k, v]) => `${k} ${f(v.median)}`)
       .join(', ');
     lines.push(
-      `${r.driver.padEnd(20)} ${r.check.padEnd(34)} ${f(m.median).padStart(9)}  [${f(m.ci95[0])}, ${f(m.ci95[1])}] ${m.unit.padEnd(6)} ${extra}`,
+      `${r.driver.padEnd(20)} ${r.check.padEnd(34)} ${f(m.median).padStart(9)}  ` +
+        `[${f(m.ci95[0])}, ${f(m.ci95[1])}] ${m.unit.padEnd(6)} ${extra}`,
     );
   }
   const ratios = results.find((r) => r.check === 'throughput/ratios')?.metrics?.ratios as

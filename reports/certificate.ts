@@ -84,7 +84,8 @@ export async function verifyCertificate(certPath: string, resultsPath: string): 
       const mine = again.find((l) => l.name === level.name);
       if (!mine || mine.verdict !== level.verdict || JSON.stringify(mine.counts) !== JSON.stringify(level.counts)) {
         problems.push(
-          `level ${level.name}: the certificate says ${level.verdict} ${JSON.stringify(level.counts)}, the results give ${mine?.verdict} ${JSON.stringify(mine?.counts)}`,
+          `level ${level.name}: the certificate says ${level.verdict} ${JSON.stringify(level.counts)}, the ` +
+            `results give ${mine?.verdict} ${JSON.stringify(mine?.counts)}`,
         );
       }
     }

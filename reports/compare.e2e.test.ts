@@ -18,7 +18,7 @@ it('report compare shows a regression planted in the second of two real runs', a
   const runId = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`no lab line:\n${seen}`)), 60_000);
-    current.stdout!.on('data', (d: Buffer) => {
+    current.stdout.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = /^lab ([0-9a-f]{6}) up/m.exec(seen);
       if (m) {

@@ -13,21 +13,18 @@ function file(id: string, results: Partial<CheckResult>[]): ResultsFile {
       environment: { kernel: 'k', engines: [] },
       lab: { kind: 'netns', hosts: ['h1'] },
     },
-    results: results.map(
-      (r) =>
-        ({
-          driver: 'd',
-          mode: 'bridge',
-          check: 'a/b',
-          verdict: 'pass',
-          reason: '',
-          expected: null,
-          observed: null,
-          evidence: [],
-          durationMs: 0,
-          ...r,
-        }) as CheckResult,
-    ),
+    results: results.map((r) => ({
+      driver: 'd',
+      mode: 'bridge',
+      check: 'a/b',
+      verdict: 'pass',
+      reason: '',
+      expected: null,
+      observed: null,
+      evidence: [],
+      durationMs: 0,
+      ...r,
+    })),
     summary: { pass: 0, fail: 0, skip: 0, error: 0 },
   };
 }

@@ -67,7 +67,7 @@ export function compareRuns(baseline: ResultsFile, current: ResultsFile): Compar
         reason: r.reason,
       });
     if (!bad(r.verdict) && bad(b?.verdict) && r.verdict === 'pass')
-      fixes.push({ driver: r.driver, check: r.check, before: b!.verdict, after: r.verdict, reason: r.reason });
+      fixes.push({ driver: r.driver, check: r.check, before: b.verdict, after: r.verdict, reason: r.reason });
   }
   const fb = figures(baseline);
   const performance: PerfChange[] = [];
@@ -93,7 +93,8 @@ export function describeComparison(c: Comparison): string {
     `performance changes beyond their intervals: ${c.performance.length}`,
     ...c.performance.map(
       (p) =>
-        `  ${p.change > 0 ? '↑' : '↓'} ${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} (${(p.change * 100).toFixed(0)}%)`,
+        `  ${p.change > 0 ? '↑' : '↓'} ${p.name}: ${p.before.toFixed(3)} → ${p.after.toFixed(3)} ${p.unit} ` +
+        `(${(p.change * 100).toFixed(0)}%)`,
     ),
   );
   return lines.join('\n');

@@ -9,7 +9,8 @@ export function progressLine(r: CheckResult, index: number): string {
     r.verdict === 'pass'
       ? ''
       : `${r.knownDeviation ? ' [known deviation]' : ''}: ${r.reason.split('\n')[0]!.slice(0, 160)}`;
-  return `${String(index).padStart(3)} ${MARK[r.verdict]} ${r.verdict.padEnd(5)} ${r.driver.padEnd(18)} ${r.check}${time}${reason}`;
+  const verdict = `${MARK[r.verdict]} ${r.verdict.padEnd(5)}`;
+  return `${String(index).padStart(3)} ${verdict} ${r.driver.padEnd(18)} ${r.check}${time}${reason}`;
 }
 
 /** A table per driver (pass/fail/skip/error) and the totals. */
@@ -21,7 +22,8 @@ export function summaryTable(results: CheckResult[], summary: Summary): string {
     return `${d.padEnd(20)}${c('pass')}${c('fail')}${c('skip')}${c('error')}`;
   });
   const header = `${'driver'.padEnd(20)} pass fail skip error`;
-  const total = `${'total'.padEnd(20)}${String(summary.pass).padStart(5)}${String(summary.fail).padStart(5)}${String(summary.skip).padStart(5)}${String(summary.error).padStart(5)}`;
+  const counts = [summary.pass, summary.fail, summary.skip, summary.error].map((n) => String(n).padStart(5));
+  const total = `${'total'.padEnd(20)}${counts.join('')}`;
   const line = '-'.repeat(header.length);
   return [header, line, ...rows, line, total].join('\n');
 }

@@ -23,16 +23,27 @@ export function toJUnit(file: ResultsFile): string {
         .join('\n');
       const body =
         r.verdict === 'fail'
-          ? `<failure message="${xml(`${r.knownDeviation ? '[known deviation] ' : ''}${r.reason}`)}">${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
+          ? `<failure message="${xml(`${r.knownDeviation ? '[known deviation] ' : ''}${r.reason}`)}">` +
+            `${xml(JSON.stringify({ expected: r.expected, observed: r.observed }, null, 2))}</failure>`
           : r.verdict === 'error'
             ? `<error message="${xml(r.reason)}"/>`
             : r.verdict === 'skip'
               ? `<skipped message="${xml(r.reason)}"/>`
               : '';
-      return `    <testcase classname="${xml(driver)}" name="${xml(r.check)}" time="${r.durationMs / 1000}">${body}${evidence ? `<system-out>${xml(evidence)}</system-out>` : ''}</testcase>`;
+      return (
+        `    <testcase classname="${xml(driver)}" name="${xml(r.check)}" ` +
+        `time="${r.durationMs / 1000}">${body}${evidence ? `<system-out>${xml(evidence)}</system-out>` : ''}</testcase>`
+      );
     });
-    return `  <testsuite name="${xml(driver)}" tests="${results.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}" time="${time}">\n${cases.join('\n')}\n  </testsuite>`;
+    return (
+      `  <testsuite name="${xml(driver)}" tests="${results.length}" failures="${count('fail')}" ` +
+      `errors="${count('error')}" skipped="${count('skip')}" time="${time}">\n${cases.join('\n')}\n  </testsuite>`
+    );
   });
   const s = file.summary;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cnm-harness run ${file.run.id}" tests="${file.results.length}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}" time="${file.run.durationMs / 1000}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cnm-harness run ${file.run.id}" ` +
+    `tests="${file.results.length}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}" ` +
+    `time="${file.run.durationMs / 1000}">\n${suites.join('\n')}\n</testsuites>\n`
+  );
 }

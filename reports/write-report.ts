@@ -10,7 +10,7 @@ export async function readResults(path: string): Promise<ResultsFile> {
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   return assertValid<ResultsFile>('results.schema.json', data, path);
 }

@@ -20,9 +20,11 @@ function explain(r: CheckResult): string {
     .slice(-6)
     .map(
       (e) =>
-        `  [${e.host}] $ ${e.command} → exit ${e.exitCode}\n    ${e.output.trim().split('\n').slice(0, 4).join('\n    ')}`,
+        `  [${e.host}] $ ${e.command} → exit ${e.exitCode}\n   ` +
+        ` ${e.output.trim().split('\n').slice(0, 4).join('\n    ')}`,
     );
-  return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${JSON.stringify(r.observed).slice(0, 1500)}\nevidence:\n${evidence.join('\n')}`;
+  const observed = JSON.stringify(r.observed).slice(0, 1500);
+  return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${observed}\nevidence:\n${evidence.join('\n')}`;
 }
 
 describe.each(allDrivers())('$id', (driver) => {

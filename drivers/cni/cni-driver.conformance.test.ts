@@ -32,11 +32,14 @@ describe('CNI bridge (host-local IPAM, ipMasq)', () => {
     expect(r.verdict, r.reason).toBe('pass');
   });
 
-  it('keeps its bridge after the last DEL (by design of the bridge plugin), and the lifecycle check says so', async () => {
-    const r = await runCheck(lab, driver, connectDisconnect);
-    expect(r.verdict).toBe('fail');
-    expect(r.reason).toMatch(/left behind: .*link cni[0-9a-f]{4}-\d+ bridge/);
-  });
+  it(
+    'keeps its bridge after the last DEL (by design of the bridge plugin), and the lifecycle check says ' + 'so',
+    async () => {
+      const r = await runCheck(lab, driver, connectDisconnect);
+      expect(r.verdict).toBe('fail');
+      expect(r.reason).toMatch(/left behind: .*link cni[0-9a-f]{4}-\d+ bridge/);
+    },
+  );
 
   it('DEL takes away the sandbox end: a removed sandbox leaves no veth on the host', async () => {
     const host = lab.hosts[0]!;

@@ -242,7 +242,8 @@ function cniDriver(id: string, description: string, profile: Profile, conflist: 
         return "CNI plugins are run on the netns lab's hosts (never in the machine's own namespace)";
       const missing = conflist.plugins.map((p) => p.type).filter((t) => !existsSync(`${binDir}/${t}`));
       return missing.length
-        ? `CNI plugin binaries missing in ${binDir}: ${missing.join(', ')} (Debian: apt-get install containernetworking-plugins)`
+        ? `CNI plugin binaries missing in ${binDir}: ${missing.join(', ')} (Debian: apt-get install ` +
+            `containernetworking-plugins)`
         : undefined;
     },
     start: async (lab) => new CniStartedDriver(driver, lab, conflist, binDir),

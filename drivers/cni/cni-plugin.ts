@@ -70,7 +70,9 @@ export async function invokePlugin(
     },
   });
   const evidence: CommandResult = {
-    command: `[netns ${inv.hostNetns}] CNI_COMMAND=${inv.command} CNI_IFNAME=${inv.ifname} ${inv.binDir}/${conf.type} < ${input.length > 400 ? `${input.slice(0, 400)}…` : input}`,
+    command:
+      `[netns ${inv.hostNetns}] CNI_COMMAND=${inv.command} CNI_IFNAME=${inv.ifname} ${inv.binDir}/${conf.type} ` +
+      `< ${input.length > 400 ? `${input.slice(0, 400)}…` : input}`,
     exitCode: r.exitCode ?? 255,
     output: `${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.slice(0, 4000),
     timedOut: r.timedOut,

@@ -61,7 +61,8 @@ export const dockerOverlay: Driver = dockerDriver({
   networking: { networkDriver: 'overlay', attachable: true, global: true },
   unsupportedReason: (lab) =>
     lab.kind !== 'netns' || lab.hosts.length < 2
-      ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put into swarm mode)"
+      ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put " +
+        'into swarm mode)'
       : undefined,
   setup: formSwarm,
 });

@@ -21,7 +21,9 @@ export async function joinClusterStore(
     evidence.push({
       command: `[${h.name}] dockerd ${flags.join(' ')}; docker info`,
       exitCode: 0,
-      output: `ClusterStore=${info.ClusterStore} ClusterAdvertise=${info.ClusterAdvertise} (restart ${Date.now() - t0} ms)`,
+      output:
+        `ClusterStore=${info.ClusterStore} ClusterAdvertise=${info.ClusterAdvertise} (restart ${Date.now() - t0} ` +
+        `ms)`,
       timedOut: false,
     });
     if (!info.ClusterStore) throw new Error(`${h.name} did not take --cluster-store`);

@@ -25,7 +25,10 @@ export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
       if ((swarm || net.spansHosts === 'per-host') && (lab.kind !== 'netns' || lab.hosts.length < 2))
         return 'spans hosts: needs the netns lab with at least 2 hosts';
       if (net.options?.parent && lab.kind !== 'netns')
-        return `parent=${net.options.parent} is a lab host's underlay interface: needs the netns lab (the machine's own interfaces are never used)`;
+        return (
+          `parent=${net.options.parent} is a lab host's underlay interface: needs the netns lab (the machine's own ` +
+          `interfaces are never used)`
+        );
       return undefined;
     },
     ...(swarm ? { setup: formSwarm } : d.driver === 'overlay' ? { setup: joinClusterStore } : {}),

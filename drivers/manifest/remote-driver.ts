@@ -48,11 +48,18 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       if (r.launch)
         return lab.kind === 'netns'
           ? undefined
-          : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its socket, spec or tcp address';
+          : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its ' +
+              'socket, spec or tcp address';
       if (lab.kind !== 'local')
-        return "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch command";
+        return (
+          "an already running plugin serves the machine's engine: use --lab local, or give the manifest a launch " +
+          'command'
+        );
       if (r.managed)
-        return 'managed plugins are reached through the engine only; the protocol suite needs their socket: give it as socket';
+        return (
+          'managed plugins are reached through the engine only; the protocol suite needs their socket: give it as ' +
+          'socket'
+        );
       return undefined;
     },
     async setup(lab) {

@@ -1,4 +1,4 @@
-import type { Driver, Mode, Profile } from '../contract.ts';
+import type { Driver, Profile } from '../contract.ts';
 import { overlayNetworks, startOverlay } from './overlay-driver.ts';
 import { bridgeNetworks, NEEDS_NETNS_LAB, RefStartedDriver, type NetworkFactory } from './ref-driver.ts';
 
@@ -8,7 +8,7 @@ function reference(id: string, description: string, profile: Profile, networks?:
     description,
     profile,
     unsupportedReason: NEEDS_NETNS_LAB,
-    start: async (lab) => new RefStartedDriver(driver, lab, profile.mode as Mode, networks),
+    start: async (lab) => new RefStartedDriver(driver, lab, profile.mode, networks),
   };
   return driver;
 }

@@ -8,7 +8,9 @@ export interface BridgeOptions {
   mtu: number;
 }
 
-/** Where a bridge lives: a namespace (undefined = the current one), its uplink and the address ports are published on. */
+/**
+ * Where a bridge lives: a namespace (undefined = the current one), its uplink and the address ports are published on.
+ */
 export interface BridgePlace {
   netns: string | undefined;
   uplink: string;
@@ -71,7 +73,9 @@ export class BridgeFabric {
     return fabric;
   }
 
-  /** Makes a veth pair in the bridge's namespace, `hostIf` enslaved to the bridge; `peer` stays for the caller to move. */
+  /**
+   * Makes a veth pair in the bridge's namespace, `hostIf` enslaved to the bridge; `peer` stays for the caller to move.
+   */
   async addVethPair(hostIf: string, peer: string, mtu = this.options.mtu): Promise<void> {
     const ns = this.place.netns;
     await mustRun(

@@ -59,7 +59,7 @@ export class PluginClient {
   }
 
   /** POSTs `body` (an object is sent as JSON, a string as it is) to `/<call>`. */
-  call(call: Call | string, body: object | string = {}, timeoutMs = this.timeoutMs): Promise<Exchange> {
+  call(call: Call | (string & {}), body: object | string = {}, timeoutMs = this.timeoutMs): Promise<Exchange> {
     const sent = typeof body === 'string' ? body : JSON.stringify(body);
     const started = performance.now();
     return new Promise((resolve) => {

@@ -53,7 +53,8 @@ export async function startPluginProcess(
         await stop();
         const log = await readFile(logFile, 'utf8').catch(() => '');
         throw new Error(
-          `plugin ${argv.join(' ')} did not come up on ${socket}${exited ? ' (it exited)' : ''}; log ${logFile}:\n${log.trim().split('\n').slice(-15).join('\n')}`,
+          `plugin ${argv.join(' ')} did not come up on ${socket}${exited ? ' (it exited)' : ''}; ` +
+            `log ${logFile}:\n${log.trim().split('\n').slice(-15).join('\n')}`,
         );
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -18,7 +18,8 @@ export interface RunOptions {
 export class CommandError extends Error {
   constructor(readonly result: CommandResult) {
     super(
-      `command failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${result.command}\n${result.output.trim()}`,
+      `command failed ` +
+        `(exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${result.command}\n${result.output.trim()}`,
     );
   }
 }

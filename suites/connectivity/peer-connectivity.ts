@@ -72,7 +72,9 @@ export function peerConnectivity(spec: {
       return verdict(
         table.mismatches.length === 0 && translated.length === 0,
         {
-          pass: `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP by ${spec.by}, with no NAT between them`,
+          pass:
+            `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP ` +
+            `by ${spec.by}, with no NAT between them`,
           fail: problems.filter(Boolean).join('; '),
         },
         { all: ok, by: spec.by, sourceSeenAs: "the peer's own address" },

@@ -20,7 +20,10 @@ export async function hostFootprint(host: LabHost): Promise<string[]> {
   return namespaceFootprint(host.netns, `${host.name}-`);
 }
 
-/** Links and iptables rules of a namespace (undefined = the root one), and the named namespaces starting with `netnsPrefix`. */
+/**
+ * Links and iptables rules of a namespace (undefined = the root one), and the named namespaces starting with
+ * `netnsPrefix`.
+ */
 export async function namespaceFootprint(netns: string | undefined, netnsPrefix = ''): Promise<string[]> {
   const links = await run(['ip', '-d', '-j', 'link', 'show'], { netns });
   const rules = await savedRules(netns);

@@ -25,7 +25,8 @@ export default defineCheck({
       await primary.exec([
         'sh',
         '-c',
-        `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & for i in $(seq 100); do netstat -ltn | grep -q ':${MARKER_PORT} ' && exit 0; sleep 0.05; done; exit 1`,
+        `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & for i in ` +
+          `$(seq 100); do netstat -ltn | grep -q ':${MARKER_PORT} ' && exit 0; sleep 0.05; done; exit 1`,
       ]),
     );
     const table = await probeCells(ctx, [

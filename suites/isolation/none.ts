@@ -33,7 +33,9 @@ export default defineCheck({
     return verdict(
       table.mismatches.length === 0,
       {
-        pass: 'loopback works; host and outside peer unreachable from the sandbox (and reachable from the host: the control)',
+        pass:
+          'loopback works; host and outside peer unreachable from the sandbox (and reachable from the host: the ' +
+          'control)',
         fail: describeMismatches(table),
       },
       { loopback: ok, host: blocked, outside: blocked, control: 'host→outside ok' },

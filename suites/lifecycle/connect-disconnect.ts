@@ -57,7 +57,9 @@ export default defineCheck({
       return verdict(
         lifecycleOk && diff.added.length === 0,
         {
-          pass: `connect added an interface (${addressOnB}), disconnect took it away; after removal no host holds a trace`,
+          pass:
+            `connect added an interface (${addressOnB}), disconnect took it away; after removal no host holds a ` +
+            `trace`,
           fail: [
             !lifecycleOk && `interfaces: ${initial} → connect ${connected.length} → disconnect ${disconnected}`,
             diff.added.length && `left behind: ${diff.added.slice(0, 8).join('; ')}`,

@@ -43,17 +43,21 @@ export default defineCheck({
     const over = ctx.record(a.host.name, await ping(mtu - HEADERS + 1));
     const fullOk = full.exitCode === 0 && /1 received/.test(full.output);
     const overError = over.exitCode !== 0 && /message too long|frag needed|mtu/i.test(over.output);
+    const overMessage = over.output
+      .split('\n')
+      .find((l) => /too long|mtu/i.test(l))
+      ?.trim();
     return verdict(
       fullOk && overError,
       {
-        pass: `${mtu - HEADERS} bytes with DF reach ${target}${crossHost ? ' on the other host' : ''}; ${mtu - HEADERS + 1} fail with: ${over.output
-          .split('\n')
-          .find((l) => /too long|mtu/i.test(l))
-          ?.trim()}`,
+        pass:
+          `${mtu - HEADERS} bytes with DF reach ${target}${crossHost ? ' on the other host' : ''}; ` +
+          `${mtu - HEADERS + 1} fail with: ${overMessage}`,
         fail: [
           !fullOk && `a full-size DF packet (${mtu - HEADERS} bytes) did not get through`,
           !overError &&
-            `one byte more did not fail with an error (exit ${over.exitCode}: ${over.output.trim().split('\n').at(-1)})`,
+            `one byte more did not fail with an error ` +
+              `(exit ${over.exitCode}: ${over.output.trim().split('\n').at(-1)})`,
         ]
           .filter(Boolean)
           .join('; '),

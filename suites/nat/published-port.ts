@@ -34,7 +34,9 @@ export default defineCheck({
     return verdict(
       table.mismatches.length === 0,
       {
-        pass: `${published.target}:${HOST_PORT} reaches the server's port ${PROBE_PORTS.tcp} from outside and by hairpin`,
+        pass:
+          `${published.target}:${HOST_PORT} reaches the server's port ${PROBE_PORTS.tcp} from outside and by ` +
+          `hairpin`,
         fail: describeMismatches(table),
       },
       { fromOutside: ok, hairpin: ok },

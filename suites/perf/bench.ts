@@ -287,7 +287,8 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
           ? `round ${done}/${min} of every case`
           : `sample ${done}/${max} of the ${cases.length} wide TCP figure(s)`;
       const status = wide.length
-        ? `${wide.length} TCP figure(s) wider than ±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}`
+        ? `${wide.length} TCP figure(s) wider than ` +
+          `±${pct(precision)}: ${wide.slice(0, 3).map(wideLabel).join(', ')}${wide.length > 3 ? ', …' : ''}`
         : `every TCP figure within ±${pct(precision)}`;
       progress(`${what} done (${elapsed}); ${status}`);
     }
@@ -329,7 +330,11 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
     return {
       ...base,
       verdict: 'pass' as const,
-      reason: `${label} ${figure.median.toFixed(3)} ${unit} (${intervalLabel(figure)} ${figure.ci95[0].toFixed(3)}–${figure.ci95[1].toFixed(3)}, n=${figure.n})${remeasured ? `; ${remeasured} sample(s) measured again: the hypervisor had stolen CPU time` : ''}${s.errors.length ? `; ${s.errors.length} failed repeat(s): ${s.errors[0]}` : ''}`,
+      reason:
+        `${label} ${figure.median.toFixed(3)} ${unit} ` +
+        `(${intervalLabel(figure)} ${figure.ci95[0].toFixed(3)}–${figure.ci95[1].toFixed(3)}, n=${figure.n})` +
+        (remeasured ? `; ${remeasured} sample(s) measured again: the hypervisor had stolen CPU time` : '') +
+        (s.errors.length ? `; ${s.errors.length} failed repeat(s): ${s.errors[0]}` : ''),
       observed: { unit, ...figure },
       metrics: { unit, samples: s.samples.map((x) => x.value), ...figure, extras },
     };
@@ -342,7 +347,7 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
   const ratios: Record<string, Ratio> = {};
   for (const r of ratioPlan(pairs)) {
     // pairs of samples from the same round: both sides saw the same moment of the machine
-    const [a, b] = [tcp.get(r.a) ?? new Map(), tcp.get(r.b) ?? new Map()];
+    const [a, b] = [tcp.get(r.a) ?? new Map<number, number>(), tcp.get(r.b) ?? new Map<number, number>()];
     const rounds = [...a.keys()].filter((k) => b.has(k));
     if (rounds.length)
       ratios[r.name] = pairedRatio(
@@ -362,7 +367,8 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
     expected: null,
     observed: {
       basis:
-        'TCP single stream: the median of per-repeat ratios of interleaved repeats, with its distribution-free 95% interval',
+        'TCP single stream: the median of per-repeat ratios of interleaved repeats, with its distribution-free ' +
+        '95% interval',
     },
     evidence: [],
     durationMs: 0,

@@ -16,7 +16,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `Scope ${body?.Scope}, ConnectivityScope ${body?.ConnectivityScope || `not given (Docker takes ${body?.Scope})`}`,
+        pass:
+          `Scope ${body?.Scope}, ` +
+          `ConnectivityScope ${body?.ConnectivityScope || `not given (Docker takes ${body?.Scope})`}`,
         fail: `GetCapabilities reply is not valid: ${problems.join('; ')}`,
       },
       { Scope: 'local | global', ConnectivityScope: 'local | global (optional)' },

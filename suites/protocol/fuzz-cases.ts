@@ -114,7 +114,7 @@ function paths(value: unknown, prefix: Path = [], depth = 0): Path[] {
 
 function withValue(base: object, path: Path, value: unknown, remove = false): object {
   const copy = structuredClone(base) as Record<string | number, unknown>;
-  let node = copy as Record<string | number, unknown>;
+  let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   const last = path.at(-1)!;
   if (remove) delete node[last];

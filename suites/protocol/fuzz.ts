@@ -96,7 +96,8 @@ export default defineCheck({
     const problems = [
       ...(bad.length
         ? [
-            `${bad.length} request(s) got no answer (${metrics.dropped} dropped, ${metrics.timeouts} hung, ${metrics.unreachable} after the plugin went away), first: ${bad[0]!.e.call} with ${bad[0]!.what}`,
+            `${bad.length} request(s) got no answer (${metrics.dropped} dropped, ${metrics.timeouts} ` +
+              `hung, ${metrics.unreachable} after the plugin went away), first: ${bad[0]!.e.call} with ${bad[0]!.what}`,
           ]
         : []),
       ...(succeeded(alive) ? [] : ['the plugin no longer answers GetCapabilities']),
@@ -107,7 +108,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `${metrics.requests} generated requests: ${metrics.refused} refused, ${metrics.succeeded} accepted, none dropped or hung (slowest ${metrics.slowestMs} ms); still serving; nothing leaked`,
+        pass:
+          `${metrics.requests} generated requests: ${metrics.refused} refused, ${metrics.succeeded} accepted, none ` +
+          `dropped or hung (slowest ${metrics.slowestMs} ms); still serving; nothing leaked`,
         fail: problems.join('; '),
       },
       { dropped: 0, timeouts: 0, leaks: 0, stillServing: true },

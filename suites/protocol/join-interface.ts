@@ -56,7 +56,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `${l.srcName} existed in the host namespace and works in the sandbox as ${l.dstPrefix}0 (${l.endpoint?.address})`,
+        pass:
+          `${l.srcName} existed in the host namespace and works in the sandbox as ${l.dstPrefix}0 ` +
+          `(${l.endpoint?.address})`,
         fail: problems.join('; '),
       },
       { srcName: 'exists in the host namespace', dstPrefix: 'usable as an interface name prefix' },

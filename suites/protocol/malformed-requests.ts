@@ -41,7 +41,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `${sent.length} malformed requests, each refused with an answer (slowest ${Math.max(...sent.map(({ e }) => e.ms)).toFixed(0)} ms); still serving`,
+        pass:
+          `${sent.length} malformed requests, each refused with an answer ` +
+          `(slowest ${Math.max(...sent.map(({ e }) => e.ms)).toFixed(0)} ms); still serving`,
         fail: problems.slice(0, 6).join('; '),
       },
       'an error answer (non-200 or Err) for each, within the bound',

@@ -30,7 +30,8 @@ export default defineCheck({
       for (const p of ProtocolSession.replyProblems(call as Call, exchange)) problems.push(`${call}: ${p}`);
       if (!exchange.failure && !JSON_MEDIA.test(exchange.contentType ?? ''))
         problems.push(
-          `${call}: Content-Type ${exchange.contentType ?? '(none)'}, expected application/json or application/vnd.docker.plugins.v1+json`,
+          `${call}: Content-Type ${exchange.contentType ?? '(none)'}, expected application/json or ` +
+            `application/vnd.docker.plugins.v1+json`,
         );
     }
     return verdict(

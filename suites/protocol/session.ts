@@ -67,7 +67,7 @@ export class ProtocolSession implements AsyncDisposable {
   }
 
   /** Sends one call and records it as evidence (exit 0 for a success, 1 otherwise). */
-  async send(call: Call | string, body: object | string = {}, record = this.recording): Promise<Exchange> {
+  async send(call: Call | (string & {}), body: object | string = {}, record = this.recording): Promise<Exchange> {
     const e = await this.client.call(call, body);
     this.exchanges.push(e);
     if (record)

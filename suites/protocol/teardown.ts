@@ -43,7 +43,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `after Leave ${l.srcName} was gone; after DeleteNetwork nothing of the network remained (${before.length} lines compared)`,
+        pass:
+          `after Leave ${l.srcName} was gone; after DeleteNetwork nothing of the network remained (${before.length} ` +
+          `lines compared)`,
         fail: problems.slice(0, 6).join('; '),
       },
       'no link, iptables rule, namespace or KV key left; nothing else removed',

@@ -43,9 +43,10 @@ export default defineCheck({
     const bad = sent.filter((e) => !refused(e));
     const leaked = footprintDiff(before, after).added;
     const problems = [
-      ...bad.map(
-        (e) =>
-          `${e.call}: ${e.failure ? `${e.failure}${e.detail ? ` (${e.detail})` : ''}` : `succeeded (${e.status} ${e.text.slice(0, 80)})`}`,
+      ...bad.map((e) =>
+        e.failure
+          ? `${e.call}: ${e.failure}${e.detail ? ` (${e.detail})` : ''}`
+          : `${e.call}: succeeded (${e.status} ${e.text.slice(0, 80)})`,
       ),
       ...leaked.map((l) => `a refused call left behind: ${l}`),
       ...(succeeded(alive) ? [] : [`the plugin no longer answers GetCapabilities: ${alive.failure ?? alive.status}`]),
@@ -53,7 +54,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `${sent.length} calls with unknown IDs all refused with an answer (slowest ${Math.max(...sent.map((e) => e.ms)).toFixed(0)} ms); nothing leaked; still serving`,
+        pass:
+          `${sent.length} calls with unknown IDs all refused with an answer ` +
+          `(slowest ${Math.max(...sent.map((e) => e.ms)).toFixed(0)} ms); nothing leaked; still serving`,
         fail: problems.slice(0, 6).join('; '),
       },
       'an error answer (non-200 or Err) for each, within the bound; no new links, rules or keys',

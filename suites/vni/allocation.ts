@@ -24,7 +24,9 @@ export default defineCheck({
     return verdict(
       problems.length === 0,
       {
-        pass: `va=${va}, vb=${vb}: in ${range[0]}–${range[1]}, one per network, the same on all ${ctx.lab.hosts.length} hosts`,
+        pass:
+          `va=${va}, vb=${vb}: in ${range[0]}–${range[1]}, one per network, the same on all ${ctx.lab.hosts.length} ` +
+          `hosts`,
         fail: problems.join('; '),
       },
       { range, sameOnAllHosts: true, distinct: true },

@@ -48,7 +48,9 @@ export default defineCheck({
       bothWays,
       {
         pass: `${carrying.length} VXLAN packets with VNI ${vni} between ${addrA} and ${addrB} (both directions)`,
-        fail: `expected VXLAN with VNI ${vni} both ways between ${addrA} and ${addrB}; captured: ${summary.join('; ') || 'nothing'}`,
+        fail:
+          `expected VXLAN with VNI ${vni} both ways between ${addrA} and ${addrB}; ` +
+          `captured: ${summary.join('; ') || 'nothing'}`,
       },
       { vni, between: [addrA, addrB], port: VXLAN_PORT },
       { vnis: [...new Set(packets.map((p) => p.vni))], packets: packets.length, withVni: carrying.length },

@@ -58,7 +58,8 @@ export const refBridgeAtDocker: Driver = dockerDriver({
 export const refOverlayAtDocker: Driver = dockerDriver({
   id: 'ref-overlay@docker',
   description:
-    'reference overlay as a Docker remote network plugin (cnm-ref-overlay + cnm-ref-ipam), one network per host sharing a VNI',
+    'reference overlay as a Docker remote network plugin (cnm-ref-overlay + cnm-ref-ipam), one network per host ' +
+    'sharing a VNI',
   profile: {
     mode: 'overlay',
     scope: 'global',

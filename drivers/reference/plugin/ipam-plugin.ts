@@ -81,16 +81,16 @@ export function ipamPlugin(
         if (req.V6 === true) throw new PluginError('IPv6 pools are not supported by cnm-ref-ipam');
         if (req.SubPool) throw new PluginError('sub-pools (--ip-range) are not supported by cnm-ref-ipam');
         let subnet: Subnet;
-        if (req.Pool) {
+        // the server validated the request against its schema: Pool, when present, is a string
+        const pool = typeof req.Pool === 'string' ? req.Pool : '';
+        if (pool) {
           try {
-            subnet = parseCidr(String(req.Pool));
+            subnet = parseCidr(pool);
           } catch (e) {
             throw new PluginError(`RequestPool: ${(e as Error).message}`);
           }
-          if (subnet.cidr !== req.Pool)
-            throw new PluginError(
-              `RequestPool: ${String(req.Pool)} is not a network address (did you mean ${subnet.cidr}?)`,
-            );
+          if (subnet.cidr !== pool)
+            throw new PluginError(`RequestPool: ${pool} is not a network address (did you mean ${subnet.cidr}?)`);
         } else subnet = await dynamicPool();
         // the same request gives the same pool id: the id is the address space and the subnet
         const poolId = `${String(req.AddressSpace) || LOCAL_SPACE}/${subnet.cidr}`;
@@ -122,7 +122,7 @@ export function ipamPlugin(
         const subnet = poolOf(req.PoolID);
         if (!holds.has(subnet.cidr)) throw new PluginError(`pool ${String(req.PoolID)} was not requested on this host`);
         const options = (req.Options ?? {}) as Record<string, string>;
-        const wanted = String(req.Address ?? '');
+        const wanted = typeof req.Address === 'string' ? req.Address : '';
         if (wanted && !inSubnet(wanted, subnet))
           throw new PluginError(`address ${wanted} is not a host address of ${subnet.cidr}`);
         if (options.RequestAddressType === GATEWAY_REQUEST) {

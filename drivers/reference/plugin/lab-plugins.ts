@@ -55,7 +55,7 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
     await stop();
-    throw (failed as PromiseRejectedResult).reason;
+    throw failed.reason;
   }
   return { hosts, stop, [Symbol.asyncDispose]: stop };
 }
