@@ -1,16 +1,16 @@
-import { expect, it, describe as suite } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseIperf } from './iperf3.ts';
-import { describe, medianRank, pairedRatio, quantile, withinOfMedian } from './stats.ts';
+import { figureOf, medianRank, pairedRatio, quantile, withinOfMedian } from './stats.ts';
 
-suite('stats', () => {
+describe('stats', () => {
   it('describes samples: median, extremes, and a distribution-free interval of the median', () => {
-    const f = describe([10, 12, 11, 13, 9]);
+    const f = figureOf([10, 12, 11, 13, 9]);
     expect(f).toMatchObject({ n: 5, median: 11, mean: 11, min: 9, max: 13 });
     // below 6 samples no pair of order statistics covers 95%: [min, max], and the coverage it has (30/32)
     expect(f.ci95).toEqual([9, 13]);
     expect(f.confidence).toBeCloseTo(0.9375, 6);
-    expect(describe([7]).ci95).toEqual([7, 7]);
-    expect(() => describe([])).toThrow(/no samples/);
+    expect(figureOf([7]).ci95).toEqual([7, 7]);
+    expect(() => figureOf([])).toThrow(/no samples/);
   });
   it('takes the order statistics whose binomial coverage reaches 95%', () => {
     // the standard table: n=6..8 → x(1), n=9..11 → x(2), n=12..14 → x(3), n=17 → x(5), n=30 → x(10)
@@ -20,10 +20,10 @@ suite('stats', () => {
   });
   it('sheds a repeat that stolen time dragged down, where a t interval of the mean would not', () => {
     const xs = [9.8, 9.6, 10.1, 9.9, 6.1, 9.7, 10.0, 9.8, 9.5, 10.2];
-    const f = describe(xs);
+    const f = figureOf(xs);
     expect(f.ci95).toEqual([9.5, 10.1]); // x(2), x(9) of 10: the 6.1 falls outside
     expect(withinOfMedian(f, 0.1)).toBe(true);
-    expect(withinOfMedian(describe([9.8, 9.6, 10.1, 6.2, 6.1, 9.7, 10.0, 9.8, 9.5, 10.2]), 0.1)).toBe(false);
+    expect(withinOfMedian(figureOf([9.8, 9.6, 10.1, 6.2, 6.1, 9.7, 10.0, 9.8, 9.5, 10.2]), 0.1)).toBe(false);
   });
   it('interpolates quantiles', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
@@ -40,7 +40,7 @@ suite('stats', () => {
   });
 });
 
-suite('parseIperf', () => {
+describe('parseIperf', () => {
   const tcp = {
     end: {
       sum_sent: { bits_per_second: 1e10, seconds: 1, retransmits: 3 },

@@ -46,7 +46,7 @@ export function medianRank(n: number): { k: number; confidence: number } {
   return best;
 }
 
-export function describe(xs: number[]): Figure {
+export function figureOf(xs: number[]): Figure {
   if (!xs.length) throw new Error('no samples');
   const n = xs.length;
   const s = [...xs].sort((a, b) => a - b);
@@ -74,6 +74,6 @@ export interface Ratio {
 export function pairedRatio(a: number[], b: number[]): Ratio {
   const n = Math.min(a.length, b.length);
   const ratios = Array.from({ length: n }, (_, i) => a[i]! / b[i]!).filter((r) => Number.isFinite(r));
-  const f = describe(ratios);
+  const f = figureOf(ratios);
   return { value: f.median, ci95: f.ci95, n: f.n };
 }

@@ -5,6 +5,7 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Driver, NetworkSpec, Profile, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
 import { manifestDriverId, ManifestError, type LoadedManifest } from '../manifest/manifest.ts';
+import { Owned } from '../owned.ts';
 import { NativeSandbox } from '../reference/sandbox.ts';
 import { CniNetwork } from './cni-network.ts';
 import { invokePlugin, type CniResult, type Conflist } from './cni-plugin.ts';
@@ -27,7 +28,8 @@ interface Attachment {
  */
 export class CniStartedDriver implements StartedDriver {
   readonly setupEvidence: CommandResult[] = [];
-  private readonly sandboxes = new Map<string, NativeSandbox>();
+  private readonly sandboxes: Owned<NativeSandbox>;
+  private readonly networks: Owned<CniNetwork>;
   private readonly attachments = new Map<string, Attachment[]>();
 
   constructor(
@@ -35,7 +37,10 @@ export class CniStartedDriver implements StartedDriver {
     readonly lab: StartedLab,
     private readonly template: Conflist,
     private readonly binDir: string,
-  ) {}
+  ) {
+    this.sandboxes = new Owned(driver.id, 'sandbox');
+    this.networks = new Owned(driver.id, 'network');
+  }
 
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
     const n = ++seq;
@@ -44,14 +49,16 @@ export class CniStartedDriver implements StartedDriver {
       (p) => p.type === 'bridge' && (p.isGateway === true || p.isDefaultGateway === true),
     );
     const split = this.driver.profile.multiHost;
-    return new CniNetwork(
-      `cnmh-${this.lab.runId}-${spec.name}${n}`,
-      `cni-${this.lab.runId}-${n}`,
-      `10.208.${third}.0/24`,
-      hasGateway ? `10.208.${third}.1` : undefined,
-      this.template,
-      `cni${this.lab.runId.slice(0, 4)}-${n}`.slice(0, 15),
-      split,
+    return this.networks.add(
+      new CniNetwork(
+        `cnmh-${this.lab.runId}-${spec.name}${n}`,
+        `cni-${this.lab.runId}-${n}`,
+        `10.208.${third}.0/24`,
+        hasGateway ? `10.208.${third}.1` : undefined,
+        this.template,
+        `cni${this.lab.runId.slice(0, 4)}-${n}`.slice(0, 15),
+        split,
+      ),
     );
   }
 
@@ -119,10 +126,10 @@ export class CniStartedDriver implements StartedDriver {
       );
     const native = await NativeSandbox.create(`c${++seq}`, spec.host, 'own');
     const sandbox = new CniSandbox(native, () => this.release(native));
-    this.sandboxes.set(native.id, native);
+    this.sandboxes.add(native);
     if (spec.network) {
       try {
-        await this.add(native, spec.network as CniNetwork);
+        await this.add(native, this.networks.get(spec.network));
       } catch (e) {
         await sandbox.remove();
         throw e;
@@ -141,23 +148,17 @@ export class CniStartedDriver implements StartedDriver {
   }
 
   async connect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await this.add(this.native(sandbox), network as CniNetwork);
+    await this.add(this.sandboxes.get(sandbox), this.networks.get(network));
   }
 
   async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    const s = this.native(sandbox);
+    const s = this.sandboxes.get(sandbox);
     const a = (this.attachments.get(s.id) ?? []).find((x) => x.network === network);
     if (a) await this.del(s, a);
   }
 
-  private native(sandbox: Sandbox): NativeSandbox {
-    const s = this.sandboxes.get(sandbox.id);
-    if (!s) throw new Error(`sandbox ${sandbox.name} does not belong to ${this.driver.id}`);
-    return s;
-  }
-
   async stop(): Promise<void> {
-    for (const s of [...this.sandboxes.values()].reverse()) await this.release(s);
+    for (const s of this.sandboxes.values().reverse()) await this.release(s);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

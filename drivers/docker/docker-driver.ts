@@ -13,6 +13,7 @@ import type {
   StartedDriver,
   StartedNetwork,
 } from '../contract.ts';
+import { Owned } from '../owned.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
 import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
 
@@ -55,8 +56,8 @@ export function hostSlice(subnet: string, index: number, count: number): string 
 
 /** The shared machinery of every adapter over Docker's own drivers, through dockerode. */
 export class DockerStartedDriver implements StartedDriver {
-  private readonly sandboxes: Sandbox[] = [];
-  private readonly networks: StartedNetwork[] = [];
+  private readonly sandboxes: Owned<ContainerSandbox>;
+  private readonly networks: Owned<StartedNetwork>;
   // swarm removes networks asynchronously: a fresh name per network avoids racing the last removal
   // (and a fresh one per container keeps a retried check clear of a failed attempt's leftovers)
   private sequence = 0;
@@ -68,7 +69,10 @@ export class DockerStartedDriver implements StartedDriver {
     readonly lab: StartedLab,
     private readonly networking: DockerNetworking,
     private readonly teardown: () => Promise<void> = async () => undefined,
-  ) {}
+  ) {
+    this.sandboxes = new Owned(driver.id, 'sandbox');
+    this.networks = new Owned(driver.id, 'network');
+  }
 
   /** The driver id as Docker names allow it (`ref-bridge@docker` → `ref-bridge.docker`). */
   private get nameTag(): string {
@@ -122,19 +126,17 @@ export class DockerStartedDriver implements StartedDriver {
       });
       return DockerNetwork.inspect(on, created.id);
     };
-    let network: StartedNetwork = await create(host, subnet);
-    if (this.networking.perHost) {
-      const parts = [network as DockerNetwork];
-      try {
-        for (const other of this.lab.hosts.slice(1)) parts.push(await create(other, parts[0]!.subnet));
-      } catch (e) {
-        for (const p of parts.reverse()) await p.remove().catch(() => undefined);
-        throw e;
-      }
-      network = new PerHostDockerNetwork(parts);
+    const first = await create(host, subnet);
+    if (!this.networking.perHost) return this.networks.add(first);
+    const parts = [first];
+    try {
+      for (const other of this.lab.hosts.slice(1)) parts.push(await create(other, first.subnet));
+    } catch (e) {
+      // the error that stopped the creation is the one to report; removal is best effort
+      for (const p of parts.reverse()) await p.remove().catch(() => undefined);
+      throw e;
     }
-    this.networks.push(network);
-    return network;
+    return this.networks.add(new PerHostDockerNetwork(parts));
   }
 
   async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
@@ -161,7 +163,7 @@ export class DockerStartedDriver implements StartedDriver {
     }
     const info: Dockerode.ContainerInspectInfo = await container.inspect();
     const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
-    this.sandboxes.push(sandbox);
+    this.sandboxes.add(sandbox);
     if (!spec.shareWith) {
       const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
       if (ready.exitCode !== 0) throw new Error(`sandbox ${name} on ${spec.host.name}: ${ready.output.trim()}`);
@@ -171,19 +173,20 @@ export class DockerStartedDriver implements StartedDriver {
 
   async connect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
     await sandbox.host.docker.getNetwork(networkIdOn(network, sandbox.host)).connect({ Container: sandbox.id });
-    await (sandbox as ContainerSandbox).refresh();
+    await this.sandboxes.get(sandbox).refresh();
   }
 
   async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
     await sandbox.host.docker
       .getNetwork(networkIdOn(network, sandbox.host))
       .disconnect({ Container: sandbox.id, Force: true });
-    await (sandbox as ContainerSandbox).refresh();
+    await this.sandboxes.get(sandbox).refresh();
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sandboxes.splice(0).reverse()) await s.remove();
-    for (const n of this.networks.splice(0).reverse()) await n.remove().catch(() => undefined);
+    for (const s of this.sandboxes.takeAll()) await s.remove();
+    // a network that fails to go is reported by the lifecycle checks and the leak audit
+    for (const n of this.networks.takeAll()) await n.remove().catch(() => undefined);
     await this.teardown();
   }
 

@@ -13,7 +13,7 @@ const ENDPOINT_KEY = /networks\/([^/]+)\/endpoints\/(.+)$/;
 export async function startOverlay(
   driver: Driver,
   lab: StartedLab,
-  networks: NetworkFactory,
+  networks: NetworkFactory<RefOverlayNetwork>,
 ): Promise<RefStartedDriver> {
   const kv = lab.kv()!;
   const prefix = `${lab.descriptor.kv!.prefix}overlay/`;
@@ -38,7 +38,7 @@ export async function startOverlay(
     'overlay',
     async (d, spec, seq) => {
       const net = await networks(d, spec, seq);
-      live.set(net.id, net as RefOverlayNetwork);
+      live.set(net.id, net);
       return net;
     },
     async () => {
@@ -49,7 +49,7 @@ export async function startOverlay(
 }
 
 /** ref-overlay's networks: 10.202.<seq>.0/24, a VNI from the driver's range (option `vni-range` narrows it). */
-export const overlayNetworks: NetworkFactory = async (driver, spec, seq) => {
+export const overlayNetworks: NetworkFactory<RefOverlayNetwork> = async (driver, spec, seq) => {
   const kv = driver.lab.kv()!;
   const prefix = `${driver.lab.descriptor.kv!.prefix}overlay/`;
   const vnis = new VniAllocator(kv, prefix);

@@ -1,6 +1,7 @@
 import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Driver, Mode, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
+import { Owned } from '../owned.ts';
 import { RefBridgeNetwork } from './bridge-network.ts';
 import { ModeNetwork } from './mode-networks.ts';
 import { NativeSandbox } from './sandbox.ts';
@@ -12,7 +13,11 @@ export interface AttachableNetwork extends StartedNetwork {
   publish?(sandbox: NativeSandbox, port: number, hostPort: number): Promise<void>;
 }
 
-export type NetworkFactory = (driver: RefStartedDriver, spec: NetworkSpec, seq: number) => Promise<AttachableNetwork>;
+export type NetworkFactory<N extends AttachableNetwork = AttachableNetwork> = (
+  driver: RefStartedDriver,
+  spec: NetworkSpec,
+  seq: number,
+) => Promise<N>;
 
 // bridge and chain names must be unique on a host across every driver instance of a process
 let networkSeq = 0;
@@ -21,8 +26,8 @@ let sandboxSeq = 0;
 /** The reference CNM driving native sandboxes (network namespaces) on the lab's netns hosts. */
 export class RefStartedDriver implements StartedDriver {
   readonly setupEvidence: CommandResult[] = [];
-  private readonly sandboxes = new Map<string, NativeSandbox>();
-  private readonly networks: StartedNetwork[] = [];
+  private readonly sandboxes: Owned<NativeSandbox>;
+  private readonly networks: Owned<AttachableNetwork>;
 
   constructor(
     readonly driver: Driver,
@@ -30,58 +35,53 @@ export class RefStartedDriver implements StartedDriver {
     private readonly mode: Mode,
     private readonly networkFactory?: NetworkFactory,
     private readonly teardown: () => Promise<void> = async () => undefined,
-  ) {}
+  ) {
+    this.sandboxes = new Owned(driver.id, 'sandbox');
+    this.networks = new Owned(driver.id, 'network');
+  }
 
   async createNetwork(spec: NetworkSpec): Promise<StartedNetwork> {
     if (this.mode === 'none' || this.mode === 'host') return new ModeNetwork(this.mode);
-    const network = await this.networkFactory!(this, spec, ++networkSeq);
-    this.networks.push(network);
-    return network;
+    return this.networks.add(await this.networkFactory!(this, spec, ++networkSeq));
   }
 
   async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
     let sandbox: NativeSandbox;
     if (spec.shareWith) {
-      const peer = this.sandboxes.get(spec.shareWith.id);
-      if (!peer) throw new Error(`cannot join sandbox ${spec.shareWith.id}: no such sandbox on ${spec.host.name}`);
-      sandbox = NativeSandbox.join(spec.name, peer);
+      sandbox = NativeSandbox.join(spec.name, this.sandboxes.get(spec.shareWith));
     } else {
       const kind = this.mode === 'host' ? 'host' : 'own';
       sandbox = await NativeSandbox.create(`${spec.name}${++sandboxSeq}`, spec.host, kind);
-      const network = spec.network;
-      if (network && !(network instanceof ModeNetwork)) {
+      const network =
+        spec.network && !(spec.network instanceof ModeNetwork) ? this.networks.get(spec.network) : undefined;
+      if (network) {
         try {
-          await (network as AttachableNetwork).attach(sandbox);
-          for (const p of spec.publish ?? [])
-            await (network as AttachableNetwork).publish!(sandbox, p.port, p.hostPort);
+          await network.attach(sandbox);
+          for (const p of spec.publish ?? []) {
+            if (!network.publish) throw new Error(`network ${network.name} cannot publish ports`);
+            await network.publish(sandbox, p.port, p.hostPort);
+          }
         } catch (e) {
           await sandbox.remove();
           throw e;
         }
       }
     }
-    this.sandboxes.set(sandbox.id, sandbox);
-    return sandbox;
+    return this.sandboxes.add(sandbox);
   }
 
   async connect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await (network as AttachableNetwork).attach(this.native(sandbox));
+    await this.networks.get(network).attach(this.sandboxes.get(sandbox));
   }
 
   async disconnect(sandbox: Sandbox, network: StartedNetwork): Promise<void> {
-    await (network as AttachableNetwork).detach(this.native(sandbox));
-  }
-
-  private native(sandbox: Sandbox): NativeSandbox {
-    const s = this.sandboxes.get(sandbox.id);
-    if (!s) throw new Error(`sandbox ${sandbox.name} does not belong to ${this.driver.id}`);
-    return s;
+    await this.networks.get(network).detach(this.sandboxes.get(sandbox));
   }
 
   async stop(): Promise<void> {
-    for (const s of [...this.sandboxes.values()].reverse()) await s.remove();
-    this.sandboxes.clear();
-    for (const n of this.networks.splice(0).reverse()) await n.remove().catch(() => undefined);
+    for (const s of this.sandboxes.takeAll()) await s.remove();
+    // a network that fails to go is reported by the lifecycle checks and the leak audit
+    for (const n of this.networks.takeAll()) await n.remove().catch(() => undefined);
     await this.teardown();
   }
 

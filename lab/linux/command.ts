@@ -28,7 +28,7 @@ export function netnsPath(name: string): string {
   return `/run/netns/${name}`;
 }
 
-function describe(argv: string[], netns?: string): string {
+function commandLine(argv: string[], netns?: string): string {
   const quoted = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
   return netns ? `[netns ${netns}] ${quoted}` : quoted;
 }
@@ -44,7 +44,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
     stdin: options.input === undefined ? 'ignore' : undefined,
   });
   return {
-    command: describe(argv, options.netns),
+    command: commandLine(argv, options.netns),
     exitCode: result.exitCode ?? (result.timedOut ? 124 : 255),
     output: typeof result.all === 'string' ? result.all : '',
     timedOut: result.timedOut,

@@ -36,7 +36,7 @@ export function peerConnectivity(spec: {
           { name: 'p2', host: spec.hosts[1], network: 'net' },
         ],
       });
-      const endpoints = ['p1', 'p2'].map((name) => {
+      const peers = ['p1', 'p2'].map((name) => {
         const sandbox = scenario.sandbox(name);
         return {
           name,
@@ -51,7 +51,7 @@ export function peerConnectivity(spec: {
       if (spec.by === 'name') {
         while (Date.now() - t0 < NAME_WAIT_MS) {
           const outcomes = await Promise.all(
-            endpoints.map((from, i) => probe(ctx, from.source, 'icmp', endpoints[1 - i]!.target)),
+            peers.map((from, i) => probe(ctx, from.source, 'icmp', peers[1 - i]!.target)),
           );
           if (outcomes.every((o) => o.outcome !== 'unresolved')) {
             resolvedAfterMs = Date.now() - t0;
@@ -60,7 +60,7 @@ export function peerConnectivity(spec: {
           await new Promise((r) => setTimeout(r, 250));
         }
       }
-      const table = await truthTable(ctx, endpoints, () => ok);
+      const table = await truthTable(ctx, peers, () => ok);
       const addresses = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.addressOf(n, 'net')]));
       const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
       // peers on one network see each other's own address: no NAT between them

@@ -3,7 +3,7 @@ import type { CheckContext } from './context.ts';
 import { satisfies, type Expectation } from './expectations.ts';
 import { probe, type ProbeSource } from './probe.ts';
 
-/** One cell of a truth table: a probe from one endpoint to another, expected against observed. */
+/** One cell of a truth table: a probe from one peer to another, expected against observed. */
 export interface TruthRow {
   from: string;
   to: string;
@@ -15,7 +15,11 @@ export interface TruthRow {
   seenAs?: string;
 }
 
-export interface Endpoint {
+/**
+ * Something a probe goes from or to: a sandbox, a lab host, the outside peer. (Not a CNM endpoint: those
+ * are the driver's business; a peer is what a check points its probes at.)
+ */
+export interface ProbePeer {
   name: string;
   source?: ProbeSource;
   /** The address (or name) others probe it at; absent when nothing can address it. */
@@ -44,8 +48,8 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 }
 
 export interface Cell {
-  from: Endpoint;
-  to: Endpoint;
+  from: ProbePeer;
+  to: ProbePeer;
   protocol: Protocol;
   expected: Expectation;
   port?: number;
@@ -68,16 +72,16 @@ export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<Trut
   return { rows, mismatches: rows.filter((r) => !r.match) };
 }
 
-/** Probes every ordered pair of endpoints over every protocol and compares with `expect`. */
+/** Probes every ordered pair of peers over every protocol and compares with `expect`. */
 export async function truthTable(
   ctx: CheckContext,
-  endpoints: Endpoint[],
-  expect: (from: Endpoint, to: Endpoint, protocol: Protocol) => Expectation,
+  peers: ProbePeer[],
+  expect: (from: ProbePeer, to: ProbePeer, protocol: Protocol) => Expectation,
   protocols: readonly Protocol[] = PROTOCOLS,
 ): Promise<TruthTable> {
   const cells: Cell[] = [];
-  for (const from of endpoints) {
-    for (const to of endpoints) {
+  for (const from of peers) {
+    for (const to of peers) {
       if (from === to || !from.source || !to.target) continue;
       for (const protocol of protocols) cells.push({ from, to, protocol, expected: expect(from, to, protocol) });
     }

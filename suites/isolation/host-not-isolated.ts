@@ -2,7 +2,7 @@ import { PROTOCOLS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
-import { describeMismatches, probeCells, type Endpoint } from '../framework/truth-table.ts';
+import { describeMismatches, probeCells, type ProbePeer } from '../framework/truth-table.ts';
 
 /**
  * Host mode is not isolated, by design: a server in the sandbox answers at the host's own address
@@ -16,10 +16,10 @@ export default defineCheck({
     const host = ctx.lab.hosts[0]!;
     await Scenario.build(ctx, { networks: [{ name: 'host' }], sandboxes: [{ name: 'hs', network: 'host' }] });
     const outside = ctx.lab.underlay?.outside;
-    const from: Endpoint = outside
+    const from: ProbePeer = outside
       ? { name: 'outside', source: { netns: outside.netns, label: outside.netns } }
       : { name: 'host', source: { host } };
-    const to: Endpoint = { name: 'hs', target: host.descriptor.underlayAddress ?? '127.0.0.1' };
+    const to: ProbePeer = { name: 'hs', target: host.descriptor.underlayAddress ?? '127.0.0.1' };
     const table = await probeCells(
       ctx,
       PROTOCOLS.map((protocol) => ({ from, to, protocol, expected: ok })),

@@ -15,14 +15,14 @@ export default defineCheck({
       networks: [{ name: 'A' }, { name: 'B' }],
       sandboxes: Object.entries(PLACEMENT).map(([name, network]) => ({ name, network })),
     });
-    const endpoints = Object.entries(PLACEMENT).map(([name, network]) => ({
+    const peers = Object.entries(PLACEMENT).map(([name, network]) => ({
       name,
       source: { sandbox: scenario.sandbox(name) },
       target: scenario.addressOf(name, network),
     }));
     const expect = (from: { name: string }, to: { name: string }) =>
       PLACEMENT[from.name] === PLACEMENT[to.name] ? ok : blocked;
-    const table = await truthTable(ctx, endpoints, expect);
+    const table = await truthTable(ctx, peers, expect);
     return verdict(
       table.mismatches.length === 0,
       {
@@ -30,7 +30,7 @@ export default defineCheck({
         fail: describeMismatches(table),
       },
       { rule: 'ok within a network, blocked across networks', placement: PLACEMENT },
-      { addresses: Object.fromEntries(endpoints.map((e) => [e.name, e.target])), table: table.rows },
+      { addresses: Object.fromEntries(peers.map((e) => [e.name, e.target])), table: table.rows },
     );
   },
 });

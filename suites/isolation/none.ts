@@ -2,7 +2,7 @@ import { PROTOCOLS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { blocked, ok } from '../framework/expectations.ts';
 import { Scenario } from '../framework/scenario.ts';
-import { describeMismatches, probeCells, type Cell, type Endpoint } from '../framework/truth-table.ts';
+import { describeMismatches, probeCells, type Cell, type ProbePeer } from '../framework/truth-table.ts';
 
 /**
  * A none-mode sandbox talks to itself over loopback and to nothing else: not its host, not the
@@ -18,11 +18,11 @@ export default defineCheck({
       networks: [{ name: 'none' }],
       sandboxes: [{ name: 'n', network: 'none' }],
     });
-    const n: Endpoint = { name: 'n', source: { sandbox: scenario.sandbox('n') }, target: '127.0.0.1' };
-    const targets: Endpoint[] = [];
+    const n: ProbePeer = { name: 'n', source: { sandbox: scenario.sandbox('n') }, target: '127.0.0.1' };
+    const targets: ProbePeer[] = [];
     if (host.descriptor.underlayAddress) targets.push({ name: 'host', target: host.descriptor.underlayAddress });
     if (ctx.lab.underlay) targets.push({ name: 'outside', target: ctx.lab.underlay.outside.address });
-    const hostSource: Endpoint = { name: 'host', source: { host } };
+    const hostSource: ProbePeer = { name: 'host', source: { host } };
     const cells: Cell[] = [];
     for (const protocol of PROTOCOLS) {
       cells.push({ from: n, to: n, protocol, expected: ok });

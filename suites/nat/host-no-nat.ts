@@ -1,6 +1,6 @@
 import { defineCheck, verdict } from '../framework/check.ts';
-import { hostAddress, outsidePeer, sandboxEndpoint } from '../framework/endpoints.ts';
 import { ok } from '../framework/expectations.ts';
+import { hostAddress, outsidePeer, sandboxPeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 
@@ -19,7 +19,7 @@ export default defineCheck({
     const table = await probeCells(
       ctx,
       (['tcp', 'udp'] as const).map((protocol) => ({
-        from: sandboxEndpoint('hs', hs),
+        from: sandboxPeer('hs', hs),
         to: outsidePeer(ctx),
         protocol,
         expected: ok,

@@ -1,6 +1,6 @@
 import { defineCheck, verdict } from '../framework/check.ts';
-import { outsidePeer, sandboxEndpoint } from '../framework/endpoints.ts';
 import { blocked, ok } from '../framework/expectations.ts';
+import { outsidePeer, sandboxPeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells, type Cell } from '../framework/truth-table.ts';
 
@@ -20,12 +20,12 @@ export default defineCheck({
     const cells: Cell[] = [];
     for (const protocol of ['icmp', 'tcp', 'udp'] as const) {
       cells.push({
-        from: sandboxEndpoint('i', scenario.sandbox('i')),
+        from: sandboxPeer('i', scenario.sandbox('i')),
         to: outsidePeer(ctx),
         protocol,
         expected: blocked,
       });
-      cells.push({ from: sandboxEndpoint('n', scenario.sandbox('n')), to: outsidePeer(ctx), protocol, expected: ok });
+      cells.push({ from: sandboxPeer('n', scenario.sandbox('n')), to: outsidePeer(ctx), protocol, expected: ok });
     }
     const table = await probeCells(ctx, cells);
     return verdict(

@@ -1,7 +1,7 @@
 import { run } from '../../lab/linux/command.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { hostAddress, outsidePeer } from '../framework/endpoints.ts';
 import { blocked } from '../framework/expectations.ts';
+import { hostAddress, outsidePeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 

@@ -1,7 +1,7 @@
 import { PROBE_PORTS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { hostAddress, outsidePeer, sandboxEndpoint } from '../framework/endpoints.ts';
 import { ok } from '../framework/expectations.ts';
+import { hostAddress, outsidePeer, sandboxPeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells } from '../framework/truth-table.ts';
 
@@ -24,7 +24,7 @@ export default defineCheck({
     const table = await probeCells(ctx, [
       { from: outsidePeer(ctx), to: published, protocol: 'tcp', expected: ok, port: HOST_PORT },
       {
-        from: sandboxEndpoint('peer', scenario.sandbox('peer')),
+        from: sandboxPeer('peer', scenario.sandbox('peer')),
         to: published,
         protocol: 'tcp',
         expected: ok,

@@ -3,7 +3,7 @@ import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import { IperfError, pingRtts, runIperfClient, startIperfServer, type IperfServer } from '../../lab/iperf3.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
-import { describe, pairedRatio, quantile, withinOfMedian, type Figure, type Ratio } from '../../lab/stats.ts';
+import { figureOf, pairedRatio, quantile, withinOfMedian, type Figure, type Ratio } from '../../lab/stats.ts';
 import type { CheckResult, Evidence, ResultMode } from '../framework/result.ts';
 import { CEILINGS, type CeilingName } from './ceilings.ts';
 import { driverPairs } from './driver-pairs.ts';
@@ -80,13 +80,13 @@ function isWide(s: Series, precision: number): boolean {
   return (
     TCP_MEASURES.includes(s.measure) &&
     s.samples.length > 0 &&
-    !withinOfMedian(describe(s.samples.map((x) => x.value)), precision)
+    !withinOfMedian(figureOf(s.samples.map((x) => x.value)), precision)
   );
 }
 
 /** A wide figure's name with how far its interval reaches below and above the median. */
 function wideLabel(s: Series): string {
-  const f = describe(s.samples.map((x) => x.value));
+  const f = figureOf(s.samples.map((x) => x.value));
   return `${pairName(s.pair)} ${s.measure} −${pct(1 - f.ci95[0] / f.median)}/+${pct(f.ci95[1] / f.median - 1)}`;
 }
 
@@ -318,11 +318,11 @@ function summarize(series: Series[], pairs: PerfPair[], repeats: BenchOutput['re
     if (!s.samples.length)
       return { ...base, verdict: 'error' as const, reason: s.errors[0] ?? 'no sample', observed: null };
     const unit = s.measure === 'rtt' ? 'ms' : 'Gbit/s';
-    const figure = describe(s.samples.map((x) => x.value));
+    const figure = figureOf(s.samples.map((x) => x.value));
     const extras = Object.fromEntries(
       Object.keys(s.samples[0]!.extra).map((k) => {
         const xs = s.samples.map((x) => x.extra[k] ?? 0);
-        return [k, { ...describe(xs), samples: xs }];
+        return [k, { ...figureOf(xs), samples: xs }];
       }),
     );
     const label = s.measure === 'rtt' ? 'p50' : 'median';

@@ -1,7 +1,7 @@
 import { startCapture } from '../../lab/capture.ts';
 import { decodeVxlan } from '../../lab/pcap.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { hostAddress } from '../framework/endpoints.ts';
+import { hostAddress } from '../framework/peers.ts';
 import { agreedVni, observeNetwork } from './overlay-vnis.ts';
 
 const VXLAN_PORT = 4789;

@@ -1,15 +1,15 @@
 import type { Sandbox } from '../../drivers/contract.ts';
 import type { LabHost } from '../../lab/host.ts';
 import type { CheckContext } from './context.ts';
-import type { Endpoint } from './truth-table.ts';
+import type { ProbePeer } from './truth-table.ts';
 
 /** The outside peer as a probe source and target ("the internet" on the lab underlay). */
-export function outsidePeer(ctx: CheckContext): Endpoint {
+export function outsidePeer(ctx: CheckContext): ProbePeer {
   const o = ctx.lab.underlay!.outside;
   return { name: 'outside', source: { netns: o.netns, label: o.netns }, target: o.address };
 }
 
-export function sandboxEndpoint(name: string, sandbox: Sandbox, target?: string): Endpoint {
+export function sandboxPeer(name: string, sandbox: Sandbox, target?: string): ProbePeer {
   return { name, source: { sandbox }, target: target ?? sandbox.address() };
 }
 
