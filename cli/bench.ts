@@ -2,6 +2,7 @@ import { benchTable } from '../reports/bench-table.ts';
 import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
 import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { ConfigError } from './config.ts';
+import { hostsOption, integerOption } from './options.ts';
 import { resolveDriverIds } from './run.ts';
 import { exitCodeOf, labSession } from './session.ts';
 
@@ -16,13 +17,6 @@ export interface BenchConfig {
   udpRate: number;
   maxStolenPercent: number;
   report: string;
-}
-
-function int(name: string, value: unknown, lo: number, hi: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < lo || n > hi)
-    throw new ConfigError(`--${name} must be an integer from ${lo} to ${hi}, not ${String(value)}`);
-  return n;
 }
 
 /**
@@ -41,9 +35,11 @@ export const DEFAULT_MAX_STOLEN_PERCENT = 5;
 /** `--repeats auto` (or nothing): the default plan; `--repeats N`: exactly N; `--precision P` (%). */
 function repeatPlan(flags: Record<string, unknown>): RepeatPlan {
   const precision =
-    flags.precision === undefined ? DEFAULT_REPEATS.precision : int('precision', flags.precision, 1, 100) / 100;
+    flags.precision === undefined
+      ? DEFAULT_REPEATS.precision
+      : integerOption('precision', flags.precision, 1, 100) / 100;
   if (flags.repeats === undefined || flags.repeats === 'auto') return { ...DEFAULT_REPEATS, precision };
-  const n = int('repeats', flags.repeats, 1, 100);
+  const n = integerOption('repeats', flags.repeats, 1, 100);
   return { min: n, max: n, precision };
 }
 
@@ -75,12 +71,12 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
   return {
     drivers,
     ceilings: ceilings as CeilingName[],
-    hosts: int('hosts', flags.hosts ?? 2, 1, 8),
+    hosts: hostsOption(flags.hosts ?? 2),
     repeats: repeatPlan(flags),
-    durationS: int('duration', flags.duration ?? 2, 1, 600),
+    durationS: integerOption('duration', flags.duration ?? 2, 1, 600),
     udpRate,
     maxStolenPercent:
-      flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : int('max-stolen', flags.maxStolen, 0, 100),
+      flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : integerOption('max-stolen', flags.maxStolen, 0, 100),
     report: typeof flags.report === 'string' ? flags.report : './cnm-bench',
   };
 }

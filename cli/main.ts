@@ -12,6 +12,7 @@ import { readResults, writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
+import { hostsOption } from './options.ts';
 import { harnessVersion, runCommand } from './run.ts';
 
 const program = new Command('cnm-harness')
@@ -154,9 +155,7 @@ program
       manifest: string,
       flags: { hosts: string; lab: 'netns' | 'local'; report: string; performance: boolean },
     ) => {
-      const hosts = Number(flags.hosts);
-      if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8)
-        throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+      const hosts = hostsOption(flags.hosts);
       const { certifyCommand } = await import('./certify.ts');
       process.exitCode = await certifyCommand({
         manifest,
@@ -217,9 +216,7 @@ lab
   .description('bring up a netns lab and keep it until `lab down`')
   .option('--hosts <n>', 'number of hosts', '2')
   .action(async (flags: { hosts: string }) => {
-    const hosts = Number(flags.hosts);
-    if (!Number.isInteger(hosts) || hosts < 1 || hosts > 8)
-      throw new ConfigError(`--hosts must be an integer from 1 to 8, not ${flags.hosts}`);
+    const hosts = hostsOption(flags.hosts);
     const started = await StartedLab.up({ kind: 'netns', hosts, persistent: true });
     console.log(`lab ${started.runId} up in ${(started.descriptor.upMs / 1000).toFixed(1)}s`);
     for (const h of started.hosts)

@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { readFile, readdir } from 'node:fs/promises';
+import { isEngineState } from './engine-state.ts';
 import { findCgroups } from './linux/cgroups.ts';
 import { savedRules } from './linux/iptables.ts';
 import { links } from './linux/links.ts';
@@ -82,14 +83,6 @@ export async function snapshot(): Promise<Snapshot> {
 }
 
 /**
- * State an engine creates once for its own lifetime, not per run: Docker bind-mounts the host
- * namespace at <exec-root>/netns/default the first time a host-mode container starts, and keeps it.
- */
-const ENGINE_STATE: { kind: LeakKind; pattern: RegExp }[] = [
-  { kind: 'mount', pattern: /^\/(var\/)?run\/docker\/netns\/default$/ },
-];
-
-/**
  * What `after` holds that `before` did not. Objects of other runs that are still alive (a test's
  * own lab running beside a CLI run) are theirs, not leaks.
  */
@@ -104,7 +97,7 @@ export async function leaksBetween(before: Snapshot, after: Snapshot, ownRunId?:
     const had = new Set(before[kind]);
     for (const item of after[kind]) {
       if (had.has(item)) continue;
-      if (ENGINE_STATE.some((e) => e.kind === kind && e.pattern.test(item))) continue;
+      if (isEngineState(kind, item)) continue;
       const owner = runIdOf(item);
       if (owner && alive.has(owner)) continue;
       leaks.push({ kind, item });

@@ -1,4 +1,5 @@
 import type { CommandResult } from './linux/command.ts';
+import { listeningScript } from './listening.ts';
 import { assertValid, SchemaError } from './schema.ts';
 
 /** Runs a command somewhere (a sandbox, a namespace); the wrapper does not care where. */
@@ -87,14 +88,7 @@ export async function startIperfServer(exec: Exec, port: number, tag: string): P
         : '';
     throw new IperfError(`iperf3 server did not start${hint}: ${started.output.trim()}`, [started]);
   }
-  const ready = await exec(
-    [
-      'sh',
-      '-c',
-      `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${port} ' && exit 0; sleep 0.05; done; exit 1`,
-    ],
-    15_000,
-  );
+  const ready = await exec(['sh', '-c', listeningScript({ tcp: [port] }, 'iperf3')], 15_000);
   if (ready.exitCode !== 0) throw new IperfError(`iperf3 server is not listening on ${port}`, [started, ready]);
   return {
     async stop() {

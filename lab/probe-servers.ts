@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { netnsPath } from './linux/command.ts';
 import { kill } from './linux/processes.ts';
+import { listeningScript } from './listening.ts';
 import { PROBE_PORTS, PROBE_SERVERS } from './probes.ts';
 
 export interface ProbeServers {
@@ -31,7 +32,5 @@ export function startProbeServers(netns: string): ProbeServers {
   };
 }
 
-/** A shell loop that returns once both probe servers listen (busybox netstat: in the image and on the machine). */
-export const PROBE_READY_SCRIPT =
-  `for i in $(seq 100); do busybox netstat -ltn | grep -q ':${PROBE_PORTS.tcp} ' && busybox netstat -lun | grep -q ` +
-  `':${PROBE_PORTS.udp} ' && exit 0; sleep 0.05; done; echo probe servers not listening; exit 1`;
+/** A shell loop that returns once both probe servers listen. */
+export const PROBE_READY_SCRIPT = listeningScript({ tcp: [PROBE_PORTS.tcp], udp: [PROBE_PORTS.udp] }, 'probe servers');

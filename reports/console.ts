@@ -1,3 +1,4 @@
+import { quantile } from '../lab/stats.ts';
 import type { CheckResult, Summary } from '../suites/framework/result.ts';
 
 const MARK: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗', skip: '-', error: '!' };
@@ -28,11 +29,6 @@ export function summaryTable(results: CheckResult[], summary: Summary): string {
   return [header, line, ...rows, line, total].join('\n');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-}
-
 /** Median sandbox creation time per driver, from the checks' metrics. */
 export function sandboxTimings(results: CheckResult[]): string {
   const per = new Map<string, number[]>();
@@ -41,5 +37,6 @@ export function sandboxTimings(results: CheckResult[]): string {
     if (Array.isArray(ms)) per.set(r.driver, [...(per.get(r.driver) ?? []), ...(ms as number[])]);
   }
   if (!per.size) return '';
-  return `sandbox creation (median): ${[...per].map(([d, xs]) => `${d} ${median(xs)} ms (n=${xs.length})`).join(', ')}`;
+  const medians = [...per].map(([d, xs]) => `${d} ${Math.round(quantile(xs, 0.5))} ms (n=${xs.length})`);
+  return `sandbox creation (median): ${medians.join(', ')}`;
 }

@@ -1,16 +1,9 @@
+import { isEngineState } from '../../lab/engine-state.ts';
 import type { LabHost } from '../../lab/host.ts';
 import { run } from '../../lab/linux/command.ts';
 import { savedRules } from '../../lab/linux/iptables.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
-
-/**
- * Engine-lifetime state, made once and kept by design rather than per network: Docker creates
- * docker_gwbridge (its iptables rules, and the veth of swarm's ingress sandbox on it) the first time an
- * overlay container lands on a host; and it re-inserts its DOCKER-USER jump at the top of FORWARD
- * whenever it creates a network.
- */
-const ENGINE_STATE = /docker_gwbridge|^iptables -A FORWARD -j DOCKER-USER$/;
 
 /**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
@@ -37,7 +30,7 @@ export async function namespaceFootprint(netns: string | undefined, netnsPrefix 
   }
   lines.push(...rules.map((r) => `iptables ${r}`));
   for (const ns of await listNetns()) if (ns.startsWith(netnsPrefix)) lines.push(`netns ${ns}`);
-  return lines.filter((l) => !ENGINE_STATE.test(l)).sort();
+  return lines.filter((l) => !isEngineState(l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1))).sort();
 }
 
 export async function kvFootprint(ctx: CheckContext): Promise<string[]> {

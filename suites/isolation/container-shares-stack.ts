@@ -1,3 +1,4 @@
+import { listeningScript } from '../../lab/listening.ts';
 import { PROBE_PORTS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { ok } from '../framework/expectations.ts';
@@ -25,8 +26,8 @@ export default defineCheck({
       await primary.exec([
         'sh',
         '-c',
-        `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & for i in ` +
-          `$(seq 100); do netstat -ltn | grep -q ':${MARKER_PORT} ' && exit 0; sleep 0.05; done; exit 1`,
+        `socat TCP-LISTEN:${MARKER_PORT},fork,reuseaddr 'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null 2>&1 & ` +
+          listeningScript({ tcp: [MARKER_PORT] }, 'the marker server'),
       ]),
     );
     const table = await probeCells(ctx, [

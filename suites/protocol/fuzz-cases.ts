@@ -1,3 +1,4 @@
+import { RAW_BODIES } from './malformed-bodies.ts';
 /**
  * Requests generated from the protocol's request shapes: for each call, a valid baseline, then every
  * field (to three levels deep) missing, of the wrong type, oversized, at a boundary, or odd; plus raw
@@ -48,18 +49,6 @@ const CIDRS: string[] = [
   '10.205.0.1/24 ',
 ];
 const MACS: string[] = ['ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', 'zz:zz:zz:zz:zz:zz', '02:42:0a:0b:0c'];
-
-/** Raw bodies: broken JSON, other JSON types, a body over any sane limit, deep nesting. */
-export const RAW_BODIES: [string, string][] = [
-  ['truncated JSON', '{"NetworkID": "abc'],
-  ['empty body', ''],
-  ['a JSON array', '[]'],
-  ['a JSON number', '42'],
-  ['null', 'null'],
-  ['form data', 'NetworkID=abc&EndpointID=def'],
-  ['2 MiB body', JSON.stringify({ NetworkID: 'n'.repeat(2 * 1024 * 1024) })],
-  ['deeply nested', `${'['.repeat(5000)}${']'.repeat(5000)}`],
-];
 
 export function baselines(ids: FuzzIds): Record<string, object> {
   const ne = { NetworkID: ids.networkId, EndpointID: ids.endpointId };

@@ -1,17 +1,7 @@
 import type { Exchange } from '../../drivers/remote/plugin-client.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { MALFORMED_BODIES } from './malformed-bodies.ts';
 import { ProtocolSession, refused, succeeded } from './session.ts';
-
-/** Bodies no plugin should accept: broken JSON, the wrong JSON type, wrong field types, nothing. */
-export const MALFORMED_BODIES: [string, string][] = [
-  ['truncated JSON', '{"NetworkID": "abc'],
-  ['empty body', ''],
-  ['a JSON array', '[]'],
-  ['a JSON string', '"NetworkID"'],
-  ['null', 'null'],
-  ['NetworkID as a number', '{"NetworkID": 5, "EndpointID": 7}'],
-  ['not JSON at all', 'NetworkID=abc&EndpointID=def'],
-];
 
 /**
  * Malformed requests to the calls that make things (CreateNetwork, CreateEndpoint, Join) get an

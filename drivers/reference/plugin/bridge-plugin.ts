@@ -1,15 +1,11 @@
-import { mustRun, run } from '../../../lab/linux/command.ts';
+import { run } from '../../../lab/linux/command.ts';
 import { BridgeFabric, type BridgePlace } from '../bridge-fabric.ts';
 import type { Subnet } from '../ipam.ts';
 import { genericOptions, ipv4Pool, isInternal, known, mtuOption, newEndpoint, shortId, tcpPortMap } from './options.ts';
+import { deleteEndpoint, joinEndpoint, type PluginEndpoint } from './plugin-endpoint.ts';
 import { PluginError, type PluginService } from './server.ts';
 
-interface BridgeEndpoint {
-  ip: string;
-  mac: string;
-  hostIf: string;
-  peer: string;
-  joined: boolean;
+interface BridgeEndpoint extends PluginEndpoint {
   published: { port: number; hostPort: number }[];
 }
 
@@ -84,32 +80,17 @@ export function bridgePlugin(place: BridgePlace): PluginService {
         const ep = endpoint(network(req.NetworkID), req.EndpointID);
         return { Value: { hostInterface: ep.hostIf, joined: ep.joined, address: ep.ip } };
       },
-      'NetworkDriver.DeleteEndpoint': async (req) => {
-        const n = networks.get(String(req.NetworkID));
-        const ep = n?.endpoints.get(String(req.EndpointID));
-        if (!n || !ep) return {};
-        await dropVeth(ep);
-        n.endpoints.delete(String(req.EndpointID));
-        return {};
-      },
+      'NetworkDriver.DeleteEndpoint': (req) => deleteEndpoint(networks, req, (_, ep) => dropVeth(ep).then(() => {})),
       'NetworkDriver.Join': async (req) => {
-        // everything is checked before anything is made: a refused Join leaves nothing behind
         const n = network(req.NetworkID);
         const ep = endpoint(n, req.EndpointID);
-        if (ep.joined) throw new PluginError(`endpoint ${String(req.EndpointID)} has joined a sandbox already`);
-        await n.fabric.addVethPair(ep.hostIf, ep.peer);
-        try {
-          await mustRun(['ip', 'link', 'set', ep.peer, 'address', ep.mac], { netns: place.netns });
-        } catch (e) {
-          await dropVeth(ep);
-          throw e;
-        }
-        ep.joined = true;
+        const joined = await joinEndpoint(ep, String(req.EndpointID), {
+          makePair: () => n.fabric.addVethPair(ep.hostIf, ep.peer),
+          dropPair: () => dropVeth(ep).then(() => {}),
+          netns: place.netns,
+        });
         const internal = n.fabric.options.internal;
-        return {
-          InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' },
-          ...(internal ? { DisableGatewayService: true } : { Gateway: n.fabric.gateway }),
-        };
+        return { ...joined, ...(internal ? { DisableGatewayService: true } : { Gateway: n.fabric.gateway }) };
       },
       'NetworkDriver.Leave': async (req) => {
         const n = network(req.NetworkID);

@@ -1,18 +1,13 @@
 import type { EtcdClient } from '../../../lab/kv/etcd-client.ts';
-import { mustRun, run } from '../../../lab/linux/command.ts';
+import { run } from '../../../lab/linux/command.ts';
 import type { Subnet } from '../ipam.ts';
 import { OverlayFabric, type OverlayPlace, type PublishedEndpoint } from '../overlay-fabric.ts';
 import { parseVniRange, VniAllocator, type VniRange } from '../vni-allocator.ts';
 import { genericOptions, ipv4Pool, known, newEndpoint, shortId } from './options.ts';
+import { deleteEndpoint, joinEndpoint, type PluginEndpoint } from './plugin-endpoint.ts';
 import { PluginError, type PluginService } from './server.ts';
 
-interface OverlayEndpoint {
-  ip: string;
-  mac: string;
-  hostIf: string;
-  peer: string;
-  joined: boolean;
-}
+type OverlayEndpoint = PluginEndpoint;
 
 interface OverlayNet {
   /** The network's identity across hosts: its subnet. Every host creates it with the same pool. */
@@ -149,36 +144,28 @@ export async function overlayPlugin(
         const ep = endpoint(n, req.EndpointID);
         return { Value: { vni: n.fabric.vni, hostInterface: ep.hostIf, joined: ep.joined, address: ep.ip } };
       },
-      'NetworkDriver.DeleteEndpoint': async (req) => {
-        const n = networks.get(String(req.NetworkID));
-        const ep = n?.endpoints.get(String(req.EndpointID));
-        if (!n || !ep) return {};
-        await kv.delete(epKey(n, String(req.EndpointID)));
-        await dropVeth(n, ep);
-        n.endpoints.delete(String(req.EndpointID));
-        return {};
-      },
+      'NetworkDriver.DeleteEndpoint': (req) =>
+        deleteEndpoint(networks, req, async (n, ep, id) => {
+          await kv.delete(epKey(n, id));
+          await dropVeth(n, ep);
+        }),
       'NetworkDriver.Join': async (req) => {
         const n = network(req.NetworkID);
         const ep = endpoint(n, req.EndpointID);
-        if (ep.joined) throw new PluginError(`endpoint ${String(req.EndpointID)} has joined a sandbox already`);
-        await n.fabric.addVethPair(ep.hostIf, ep.peer);
-        try {
-          await mustRun(['ip', 'link', 'set', ep.peer, 'address', ep.mac], { netns: place.netns });
-          const published: PublishedEndpoint = {
-            ip: ep.ip,
-            mac: ep.mac,
-            host: place.hostName,
-            underlay: place.underlayAddress,
-          };
-          await kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published));
-        } catch (e) {
-          await dropVeth(n, ep);
-          throw e;
-        }
-        ep.joined = true;
+        const published: PublishedEndpoint = {
+          ip: ep.ip,
+          mac: ep.mac,
+          host: place.hostName,
+          underlay: place.underlayAddress,
+        };
+        const joined = await joinEndpoint(ep, String(req.EndpointID), {
+          makePair: () => n.fabric.addVethPair(ep.hostIf, ep.peer),
+          dropPair: () => dropVeth(n, ep),
+          netns: place.netns,
+          after: () => kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published)),
+        });
         // no gateway: the overlay has no egress (nat=false), and Docker must not add docker_gwbridge
-        return { InterfaceName: { SrcName: ep.peer, DstPrefix: 'eth' }, DisableGatewayService: true };
+        return { ...joined, DisableGatewayService: true };
       },
       'NetworkDriver.Leave': async (req) => {
         const n = network(req.NetworkID);

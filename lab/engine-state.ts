@@ -1,0 +1,27 @@
+/**
+ * State a Docker engine makes once for its own lifetime rather than per network or container, and
+ * keeps by design: neither a lifecycle check's footprint nor the run's leak audit counts it as left
+ * behind. Items are the lines those two compare: a link's, a rule's or a mount point's text.
+ */
+export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount'; pattern: RegExp; why: string }[] = [
+  {
+    kind: 'mount',
+    pattern: /^\/(var\/)?run\/docker\/netns\/default$/,
+    why: 'the host namespace, bind-mounted the first time a host-mode container starts',
+  },
+  {
+    kind: 'link',
+    pattern: /docker_gwbridge/,
+    why: "docker_gwbridge, and the veth of swarm's ingress sandbox on it: made when the first overlay container lands",
+  },
+  { kind: 'iptables', pattern: /docker_gwbridge/, why: "docker_gwbridge's NAT and isolation rules" },
+  {
+    kind: 'iptables',
+    pattern: /^-A FORWARD -j DOCKER-USER$/,
+    why: 'the DOCKER-USER jump, re-inserted at the top of FORWARD whenever a network is created',
+  },
+];
+
+export function isEngineState(kind: string, item: string): boolean {
+  return ENGINE_STATE.some((e) => e.kind === kind && e.pattern.test(item));
+}
