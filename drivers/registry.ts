@@ -1,16 +1,37 @@
 import { cniDriverFromConflist, cniDriverFromManifest } from './cni/cni-driver.ts';
 import type { Driver } from './contract.ts';
-import { DOCKER_DRIVERS } from './docker/adapters.ts';
+import {
+  dockerBridge,
+  dockerContainer,
+  dockerHost,
+  dockerNone,
+  dockerOverlay,
+  dockerOverlayKv,
+} from './docker/adapters.ts';
 import { dockerBuiltinDriver } from './manifest/docker-builtin-driver.ts';
 import { loadManifest, ManifestError, type LoadedManifest } from './manifest/manifest.ts';
 import { remoteDriver } from './manifest/remote-driver.ts';
-import { REFERENCE_DRIVERS } from './reference/adapters.ts';
-import { PLUGIN_DRIVERS } from './reference/plugin/adapters.ts';
+import { refBridge, refContainer, refHost, refNone, refOverlay } from './reference/adapters.ts';
+import { refBridgeAtDocker, refOverlayAtDocker } from './reference/plugin/adapters.ts';
 
-/** Every driver the harness knows, by id. Adding one is one import and one entry here. */
-const REGISTRY = new Map<string, Driver>(
-  [...REFERENCE_DRIVERS, ...DOCKER_DRIVERS, ...PLUGIN_DRIVERS].map((d) => [d.id, d]),
-);
+/** Every driver the harness knows, in run order. Adding one is a `Driver` in its adapter file plus one line here. */
+const DRIVERS: Driver[] = [
+  refNone,
+  refHost,
+  refContainer,
+  refBridge,
+  refOverlay,
+  dockerBridge,
+  dockerNone,
+  dockerHost,
+  dockerContainer,
+  dockerOverlay,
+  dockerOverlayKv,
+  refBridgeAtDocker,
+  refOverlayAtDocker,
+];
+
+const REGISTRY = new Map<string, Driver>(DRIVERS.map((d) => [d.id, d]));
 
 export function allDrivers(): Driver[] {
   return [...REGISTRY.values()];

@@ -91,12 +91,3 @@ export const dockerOverlayKv: Driver = dockerDriver({
       : undefined,
   setup: joinClusterStore,
 });
-
-export const DOCKER_DRIVERS: Driver[] = [
-  dockerBridge,
-  dockerNone,
-  dockerHost,
-  dockerContainer,
-  dockerOverlay,
-  dockerOverlayKv,
-];

@@ -80,5 +80,3 @@ export const refOverlay: Driver = {
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.kv() ? undefined : 'needs the lab etcd'),
   start: (lab) => startOverlay(refOverlay, lab, overlayNetworks),
 };
-
-export const REFERENCE_DRIVERS: Driver[] = [refNone, refHost, refContainer, refBridge, refOverlay];

@@ -76,5 +76,3 @@ export const refOverlayAtDocker: Driver = dockerDriver({
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.descriptor.kv ? undefined : 'needs the lab etcd'),
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.overlay),
 });
-
-export const PLUGIN_DRIVERS: Driver[] = [refBridgeAtDocker, refOverlayAtDocker];
