@@ -3,7 +3,7 @@ import type { StartedLab } from '../lab/lab.ts';
 import type { CommandResult } from '../lab/linux/command.ts';
 import type { PluginAddress } from './remote/plugin-client.ts';
 
-/** The modes a container can run in (DESIGN.md §1). */
+/** The modes a container can run in (docs/model.md). */
 export type Mode = 'none' | 'container' | 'host' | 'bridge' | 'overlay';
 
 /** What a driver declares about itself; the checks turn it into expectations. */
@@ -29,6 +29,8 @@ export interface Profile {
   publish?: boolean;
   /** `internal` networks (no egress) are supported. */
   internal?: boolean;
+  /** The `-o` options that turn inter-container communication (ICC) off on a network, where the driver has it. */
+  iccOff?: Record<string, string>;
   /** The VNI range can be set per network (option `vni-range=LO-HI`), so exhaustion can be tested. */
   configurableVniRange?: boolean;
   /** The driver is a libnetwork remote plugin the harness can talk to directly (the protocol suite). */

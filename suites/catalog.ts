@@ -10,6 +10,7 @@ import identityHost from './identity/host.ts';
 import identityNone from './identity/none.ts';
 import containerSharesStack from './isolation/container-shares-stack.ts';
 import hostNotIsolated from './isolation/host-not-isolated.ts';
+import isolationIccDisabled from './isolation/icc-disabled.ts';
 import isolationNetworks from './isolation/networks.ts';
 import isolationNone from './isolation/none.ts';
 import lifecycleConnectDisconnect from './lifecycle/connect-disconnect.ts';
@@ -49,6 +50,7 @@ export const CHECKS: Check[] = [
   crossHost,
   crossHostByName,
   isolationNetworks,
+  isolationIccDisabled,
   isolationNone,
   hostNotIsolated,
   containerSharesStack,

@@ -18,6 +18,7 @@ export const dockerBridge: Driver = dockerDriver({
     mtuOption: true,
     publish: true,
     internal: true,
+    iccOff: { 'com.docker.network.bridge.enable_icc': 'false' },
   },
   networking: { networkDriver: 'bridge' },
 });

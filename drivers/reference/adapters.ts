@@ -59,6 +59,7 @@ export const refBridge = reference(
     mtuOption: true,
     publish: true,
     internal: true,
+    iccOff: { icc: 'false' },
   },
   bridgeNetworks,
 );

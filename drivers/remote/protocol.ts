@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describeErrors, validatorFor } from '../../lab/schema.ts';
 
-/** The NetworkDriver calls of the libnetwork remote protocol (../shared/REMOTE-API.md), in lifecycle order. */
+/** The NetworkDriver calls of the libnetwork remote protocol (docs/remote-protocol.md), in lifecycle order. */
 export const NETWORK_METHODS = [
   'GetCapabilities',
   'CreateNetwork',

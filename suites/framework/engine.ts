@@ -3,6 +3,7 @@ import type { StartedLab } from '../../lab/lab.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check } from './check.ts';
 import { CheckContext } from './context.ts';
+import { LabFault } from './lab-fault.ts';
 import { unmetRequirement } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
 
@@ -25,6 +26,19 @@ function base(driver: Driver, check: Check) {
     evidence: [] as Evidence[],
     durationMs: 0,
   };
+}
+
+/** A check that threw: an error, naming the component when the lab or the harness is at fault. */
+function errorOf(e: unknown): Pick<CheckResult, 'verdict' | 'reason' | 'observed' | 'component'> {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof LabFault)
+    return {
+      verdict: 'error',
+      reason: `${e.component}: ${message}`,
+      observed: e.observed ?? null,
+      component: e.component,
+    };
+  return { verdict: 'error', reason: message, observed: null };
 }
 
 export function skipped(driver: Driver, check: Check, reason: string): CheckResult {
@@ -95,7 +109,7 @@ async function runCheckOnce(
       ...(outcome.metrics || timings ? { metrics: { ...outcome.metrics, ...timings } } : {}),
     };
   } catch (e) {
-    result = { ...base(driver, check), verdict: 'error', reason: (e as Error).message, evidence: ctx.evidence };
+    result = { ...base(driver, check), ...errorOf(e), evidence: ctx.evidence };
   }
   try {
     await withTimeout(ctx[Symbol.asyncDispose](), 60_000, `cleanup of ${check.id}`);

@@ -1,13 +1,14 @@
 import type { Mode, Profile } from '../../drivers/contract.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 
-type BooleanFeature = { [K in keyof Profile]-?: NonNullable<Profile[K]> extends boolean ? K : never }[keyof Profile];
+/** Profile entries a check can need: the optional features, and `nat`, `dns`, `multiHost`, `isolated`. */
+type Feature = Exclude<keyof Profile, 'mode' | 'scope' | 'mtu' | 'vniRange'>;
 
 /** What a check needs from the driver's profile and the lab; unmet needs skip it with a reason. */
 export interface Requirements {
   modes?: Mode[];
-  /** Profile features that must be declared true. */
-  features?: BooleanFeature[];
+  /** Profile features that must be declared (true, or present). */
+  features?: Feature[];
   minHosts?: number;
   /** The lab's outside peer (netns lab) is needed. */
   outsidePeer?: boolean;

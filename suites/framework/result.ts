@@ -25,6 +25,8 @@ export interface CheckResult {
   evidence: Evidence[];
   durationMs: number;
   metrics?: Record<string, unknown>;
+  /** On an error: what the harness or the lab could not rely on (a LabFault's component). */
+  component?: string;
   /** Set on a fail that is a known, explained deviation of the driver (suites/known-deviations.ts). */
   knownDeviation?: string;
 }

@@ -1,6 +1,7 @@
 import { PROTOCOLS, type ProbeOutcome, type Protocol } from '../../lab/probes.ts';
 import type { CheckContext } from './context.ts';
 import { satisfies, type Expectation } from './expectations.ts';
+import { LabFault } from './lab-fault.ts';
 import { probe, type ProbeSource } from './probe.ts';
 
 /** One cell of a truth table: a probe from one peer to another, expected against observed. */
@@ -13,6 +14,8 @@ export interface TruthRow {
   match: boolean;
   /** The source address the target's server saw (TCP, UDP). */
   seenAs?: string;
+  /** A positive control: it must hold for the other rows to mean anything. */
+  control?: true;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface ProbePeer {
 
 export interface TruthTable {
   rows: TruthRow[];
+  /** Rows (controls aside) whose observation does not satisfy their expectation. */
   mismatches: TruthRow[];
 }
 
@@ -53,11 +57,19 @@ export interface Cell {
   protocol: Protocol;
   expected: Expectation;
   port?: number;
+  /**
+   * A positive control (the same source reaches something it must, a server answers a local probe):
+   * when one does not hold, the table proves nothing about the driver and the check is an error.
+   */
+  control?: true;
 }
 
-/** Probes the given cells (a few at a time) and compares each with its expectation. */
+/**
+ * Probes the given cells (a few at a time) and compares each with its expectation. A control that
+ * does not hold throws a LabFault carrying the table: the check errors instead of judging the driver.
+ */
 export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<TruthTable> {
-  const rows = await pool(cells, PARALLEL, async ({ from, to, protocol, expected, port }) => {
+  const rows = await pool(cells, PARALLEL, async ({ from, to, protocol, expected, port, control }) => {
     const result = await probe(ctx, from.source!, protocol, to.target!, port);
     const row: TruthRow = {
       from: from.name,
@@ -66,10 +78,14 @@ export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<Trut
       expected,
       observed: result.outcome,
       match: satisfies(expected, result.outcome),
+      ...(control ? { control } : {}),
     };
     return result.seenAs ? { ...row, seenAs: result.seenAs } : row;
   });
-  return { rows, mismatches: rows.filter((r) => !r.match) };
+  const broken = rows.filter((r) => r.control && !r.match);
+  if (broken.length)
+    throw new LabFault('probe control', `a positive control did not hold: ${describeRows(broken)}`, { table: rows });
+  return { rows, mismatches: rows.filter((r) => !r.match && !r.control) };
 }
 
 /** Probes every ordered pair of peers over every protocol and compares with `expect`. */
@@ -89,8 +105,10 @@ export async function truthTable(
   return probeCells(ctx, cells);
 }
 
+function describeRows(rows: TruthRow[]): string {
+  return rows.map((m) => `${m.from}→${m.to} ${m.protocol}: expected ${m.expected}, observed ${m.observed}`).join('; ');
+}
+
 export function describeMismatches(table: TruthTable): string {
-  return table.mismatches
-    .map((m) => `${m.from}→${m.to} ${m.protocol}: expected ${m.expected}, observed ${m.observed}`)
-    .join('; ');
+  return describeRows(table.mismatches);
 }

@@ -43,6 +43,7 @@ export const refBridgeAtDocker: Driver = dockerDriver({
     mtuOption: true,
     publish: true,
     internal: true,
+    iccOff: { icc: 'false' },
     remote: true,
   },
   networking: { networkDriver: PLUGIN_NAMES.bridge },
