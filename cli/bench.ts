@@ -3,7 +3,7 @@ import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
 import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { ConfigError } from './config.ts';
 import { hostsOption, integerOption } from './options.ts';
-import { resolveDriverIds } from './run.ts';
+import { refuseUnsupported, resolveDriverIds } from './run.ts';
 import { exitCodeOf, labSession } from './session.ts';
 
 export const DEFAULT_BENCH_DRIVERS = ['ref-bridge', 'ref-overlay', 'docker-bridge', 'docker-overlay', 'docker-host'];
@@ -84,6 +84,7 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
 /** `cnm-harness bench`: throughput and latency for each driver beside the machine's ceilings. */
 export async function benchCommand(config: BenchConfig, log: (line: string) => void = console.log): Promise<number> {
   const drivers = resolveDriverIds(config.drivers)!;
+  refuseUnsupported(drivers, 'netns', config.hosts);
   const pairCount = config.ceilings.length + drivers.length * 1.5;
   const perRound = pairCount * (3 * (config.durationS + 0.4) + 1.5);
   // a round of TCP figures alone: two per pair, each a run plus its set-up (measured ~1.5 s)

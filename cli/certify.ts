@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Driver } from '../drivers/contract.ts';
 import { loadManifest, manifestDriverId, ManifestError, type LoadedManifest } from '../drivers/manifest/manifest.ts';
 import { driverFromManifest } from '../drivers/registry.ts';
-import type { LabKind } from '../lab/lab.ts';
+import { labShape, type LabKind } from '../lab/lab.ts';
 import type { Ratio } from '../lab/stats.ts';
 import { fileDigest, type Certificate } from '../reports/certificate.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
@@ -62,14 +62,18 @@ export async function certifyCommand(
     if (e instanceof ManifestError) throw new ConfigError(e.message);
     throw e;
   }
+  // refused before a lab is made for it: nothing to bring up, nothing to audit
+  const unsupported = driver.unsupportedReason(labShape({ kind: config.lab, hosts: config.hosts }));
+  if (unsupported)
+    throw new ConfigError(
+      `${driver.id} cannot run on --lab ${config.lab} with ${config.hosts} host(s): ${unsupported}`,
+    );
   const claimed: Level[] = loaded.manifest.levels ?? defaultClaims(driver.profile);
   let ratios: Record<string, Ratio> = {};
   log(`certify ${driver.id} (${loaded.path}); claimed levels: ${claimed.join(', ')}`);
   const outcome = await labSession(
     { name: 'certify', lab: config.lab, hosts: config.hosts, report: config.report, log },
     async ({ lab, signal, push }) => {
-      const unsupported = driver.unsupportedReason(lab);
-      if (unsupported) throw new ConfigError(`${driver.id} cannot run on this lab: ${unsupported}`);
       await runChecks({
         lab,
         drivers: [driver],

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { InputError } from '../lab/input-error.ts';
 import type { LabKind } from '../lab/lab.ts';
 import { assertValid, SchemaError } from '../lab/schema.ts';
 
@@ -11,7 +12,7 @@ export interface RunConfig {
 }
 
 /** A usage or configuration problem: the CLI prints it and exits 2. */
-export class ConfigError extends Error {}
+export class ConfigError extends InputError {}
 
 const DEFAULTS = { hosts: 2, lab: 'netns', report: './cnm-report' } as const;
 

@@ -3,6 +3,7 @@ import Dockerode from 'dockerode';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { allDrivers } from '../drivers/registry.ts';
+import { InputError } from '../lab/input-error.ts';
 import { LAB_KINDS, StartedLab } from '../lab/lab.ts';
 import { buildProbeArchive, ensureProbeImage } from '../lab/probe-image.ts';
 import { cleanDeadRuns, LOCAL_DOCKER_SOCKET, reapRun } from '../lab/reaper.ts';
@@ -175,6 +176,11 @@ program
   )
   .argument('<certificate>', 'certificate.json')
   .argument('<results>', 'results.json')
+  .addHelpText(
+    'after',
+    '\nExit status: 0 verified; 1 not verified (the problems are listed); 2 a file that cannot be read or is not ' +
+      'a certificate.',
+  )
   .action(async (certificate: string, results: string) => {
     const { verifyCertificate } = await import('../reports/certificate.ts');
     const outcome = await verifyCertificate(certificate, results);
@@ -328,7 +334,7 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else if (e instanceof ConfigError) {
+  } else if (e instanceof InputError) {
     console.error(`cnm-harness: ${e.message}`);
     process.exitCode = 2;
   } else {

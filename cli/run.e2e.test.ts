@@ -149,19 +149,3 @@ describe('interrupted runs leave nothing behind', () => {
     expect(await leaksBetween(before, await snapshot())).toEqual([]);
   });
 });
-
-describe('usage and configuration errors exit 2 with the fix in the message', () => {
-  it.for([
-    {
-      args: ['run', '--drivers', 'docker-bogus'],
-      message: /unknown driver: docker-bogus\. Known drivers: .*docker-bridge/,
-    },
-    { args: ['run', '--hosts', '0'], message: /\/hosts: must be >= 1/ },
-    { args: ['run', '--checks', 'nothing/matches'], message: /matches no check/ },
-    { args: ['run', '--lab', 'cloud'], message: /Allowed choices are netns, local/ },
-  ])('$args', async ({ args, message }) => {
-    const r = await cli(args);
-    expect(r.exitCode).toBe(2);
-    expect(r.all).toMatch(message);
-  });
-});

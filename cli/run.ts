@@ -1,6 +1,7 @@
 import type { Driver } from '../drivers/contract.ts';
 import { ManifestError } from '../drivers/manifest/manifest.ts';
 import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
+import { labShape, type LabKind } from '../lab/lab.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
@@ -23,12 +24,23 @@ export function resolveDriverIds(ids: string[] | undefined): Driver[] | undefine
   }
 }
 
+/** Drivers asked for by name that cannot run on the lab are refused before it is made (exit 2). */
+export function refuseUnsupported(drivers: Driver[], kind: LabKind, hosts: number): void {
+  const shape = labShape({ kind, hosts });
+  const refused = drivers.map((d) => ({ d, why: d.unsupportedReason(shape) })).filter((x) => x.why !== undefined);
+  if (refused.length)
+    throw new ConfigError(
+      refused.map((x) => `${x.d.id} cannot run on --lab ${kind} with ${hosts} host(s): ${x.why}`).join('\n'),
+    );
+}
+
 /**
  * `cnm-harness run`: lab up, every check on every driver, lab down, leak audit, reports.
  * Returns the exit code: 0 all passed, 1 a check failed or errored, 130 interrupted.
  */
 export async function runCommand(config: RunConfig, log: (line: string) => void = console.log): Promise<number> {
   const requested = resolveDriverIds(config.drivers);
+  if (requested) refuseUnsupported(requested, config.lab, config.hosts);
   const checks = selectChecks(config.checks);
   if (checks.length === 0) throw new ConfigError(`--checks ${config.checks} matches no check. See 'cnm-harness list'.`);
   const outcome = await labSession(

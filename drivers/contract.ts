@@ -1,5 +1,5 @@
 import type { LabHost } from '../lab/host.ts';
-import type { StartedLab } from '../lab/lab.ts';
+import type { LabShape, StartedLab } from '../lab/lab.ts';
 import type { CommandResult } from '../lab/linux/command.ts';
 import type { PluginAddress } from './remote/plugin-client.ts';
 
@@ -123,7 +123,7 @@ export interface Driver {
    * a check that errors with one is run again (twice at most), and the earlier errors stay in its evidence.
    */
   readonly transientErrors?: RegExp;
-  /** Why the driver cannot run on this lab, or undefined when it can. */
-  unsupportedReason(lab: StartedLab): string | undefined;
+  /** Why the driver cannot run on such a lab, or undefined when it can (asked before the lab is up too). */
+  unsupportedReason(lab: LabShape): string | undefined;
   start(lab: StartedLab): Promise<StartedDriver>;
 }

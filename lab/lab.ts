@@ -20,6 +20,22 @@ export interface LabSpec {
   persistent?: boolean;
 }
 
+/**
+ * What a driver needs to know of a lab to say whether it can run there. A started lab has this
+ * shape, and so has a lab spec before anything is brought up (`labShape`), so a driver that cannot
+ * run is refused before a lab is made for it.
+ */
+export interface LabShape {
+  readonly kind: LabKind;
+  readonly hostCount: number;
+  /** The lab runs an etcd (netns labs). */
+  readonly hasKv: boolean;
+}
+
+export function labShape(spec: Pick<LabSpec, 'kind' | 'hosts'>): LabShape {
+  return { kind: spec.kind, hostCount: spec.kind === 'local' ? 1 : spec.hosts, hasKv: spec.kind === 'netns' };
+}
+
 /** A running lab as plain data, handed to test workers. */
 export interface LabDescriptor {
   runId: string;
@@ -32,7 +48,7 @@ export interface LabDescriptor {
   upMs: number;
 }
 
-export class StartedLab implements AsyncDisposable {
+export class StartedLab implements AsyncDisposable, LabShape {
   readonly hosts: LabHost[];
   private stopped = false;
 
@@ -46,6 +62,14 @@ export class StartedLab implements AsyncDisposable {
 
   get kind(): LabKind {
     return this.descriptor.kind;
+  }
+
+  get hostCount(): number {
+    return this.hosts.length;
+  }
+
+  get hasKv(): boolean {
+    return this.descriptor.kv !== undefined;
   }
 
   get probeImage(): string {

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
+import { InputError } from './input-error.ts';
 
 const SCHEMA_DIR = new URL('../fixtures/schemas/', import.meta.url);
 
@@ -39,7 +40,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   });
 }
 
-export class SchemaError extends Error {
+export class SchemaError extends InputError {
   constructor(
     what: string,
     readonly problems: string[],

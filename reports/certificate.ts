@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { InputError } from '../lab/input-error.ts';
 import { assertValid } from '../lab/schema.ts';
 import type { Ratio } from '../lab/stats.ts';
 import { judgeLevels, type Level, type LevelOutcome } from '../suites/levels.ts';
@@ -56,14 +57,18 @@ export async function verifyCertificate(certPath: string, resultsPath: string): 
   try {
     data = JSON.parse(await readFile(certPath, 'utf8'));
   } catch (e) {
-    return { ok: false, problems: [`cannot read certificate ${certPath}: ${(e as Error).message}`] };
+    const why = e instanceof Error ? e.message : String(e);
+    throw new InputError(`cannot read the certificate ${certPath}: ${why}. Expected the certificate.json of certify.`, {
+      cause: e,
+    });
   }
   const cert = assertValid<Certificate>('certificate.schema.json', data, `certificate ${certPath}`);
   let bytes: Buffer;
   try {
     bytes = await readFile(resultsPath);
   } catch (e) {
-    return { ok: false, problems: [`cannot read ${resultsPath}: ${(e as Error).message}`] };
+    const why = e instanceof Error ? e.message : String(e);
+    throw new InputError(`cannot read the results file ${resultsPath}: ${why}`, { cause: e });
   }
   const digest = sha256(bytes);
   if (digest !== cert.results.sha256)

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { InputError } from '../lab/input-error.ts';
 import { assertValid } from '../lab/schema.ts';
 import type { Certificate } from './certificate.ts';
 import type { Comparison } from './compare.ts';
@@ -10,9 +11,15 @@ export async function readResults(path: string): Promise<ResultsFile> {
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    const why = e instanceof Error ? e.message : String(e);
+    throw new InputError(
+      `cannot read the results file ${path}: ${why}. Expected a results.json written by cnm-harness.`,
+      {
+        cause: e,
+      },
+    );
   }
-  return assertValid<ResultsFile>('results.schema.json', data, path);
+  return assertValid<ResultsFile>('results.schema.json', data, `results file ${path}`);
 }
 
 export async function writeHtmlReport(

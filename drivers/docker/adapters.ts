@@ -61,7 +61,7 @@ export const dockerOverlay: Driver = dockerDriver({
   },
   networking: { networkDriver: 'overlay', attachable: true, global: true },
   unsupportedReason: (lab) =>
-    lab.kind !== 'netns' || lab.hosts.length < 2
+    lab.kind !== 'netns' || lab.hostCount < 2
       ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put " +
         'into swarm mode)'
       : undefined,
@@ -87,7 +87,7 @@ export const dockerOverlayKv: Driver = dockerDriver({
   // network made on one host reaches the other hosts' stores only eventually
   transientErrors: /etcd cluster is unavailable|has no address on|failed to get network from store/,
   unsupportedReason: (lab) =>
-    lab.kind !== 'netns' || lab.hosts.length < 2 || !lab.descriptor.kv
+    lab.kind !== 'netns' || lab.hostCount < 2 || !lab.hasKv
       ? 'needs the netns lab with at least 2 hosts and its etcd'
       : undefined,
   setup: joinClusterStore,

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { LabHost } from '../../lab/host.ts';
-import type { StartedLab } from '../../lab/lab.ts';
+import type { LabShape, StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import { PROBE_READY_SCRIPT } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
@@ -199,7 +199,7 @@ export class DockerStartedDriver implements StartedDriver {
 export function dockerDriver(
   def: Omit<Driver, 'start' | 'unsupportedReason'> & {
     networking: DockerNetworking;
-    unsupportedReason?: (lab: StartedLab) => string | undefined;
+    unsupportedReason?: (lab: LabShape) => string | undefined;
     /** Driver-wide setup (swarm init …); returns evidence and the matching teardown. */
     setup?: (
       lab: StartedLab,

@@ -22,7 +22,7 @@ export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
     profile: m.profile,
     networking,
     unsupportedReason: (lab) => {
-      if ((swarm || net.spansHosts === 'per-host') && (lab.kind !== 'netns' || lab.hosts.length < 2))
+      if ((swarm || net.spansHosts === 'per-host') && (lab.kind !== 'netns' || lab.hostCount < 2))
         return 'spans hosts: needs the netns lab with at least 2 hosts';
       if (net.options?.parent && lab.kind !== 'netns')
         return (

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { InputError } from '../../lab/input-error.ts';
 import { assertValid } from '../../lab/schema.ts';
 import type { Profile } from '../contract.ts';
 import type { DockerNetworking } from '../docker/docker-driver.ts';
@@ -46,7 +47,7 @@ export interface LoadedManifest {
 }
 
 /** A manifest that cannot be used: unreadable, not JSON, or not valid (with the JSON paths). */
-export class ManifestError extends Error {}
+export class ManifestError extends InputError {}
 
 export function loadManifest(path: string): LoadedManifest {
   const abs = resolve(path);

@@ -78,6 +78,6 @@ export const refOverlay: Driver = {
     mtu: 1450,
     configurableVniRange: true,
   },
-  unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.kv() ? undefined : 'needs the lab etcd'),
+  unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   start: (lab) => startOverlay(refOverlay, lab, overlayNetworks),
 };

@@ -1,4 +1,4 @@
-import type { StartedLab } from '../../lab/lab.ts';
+import type { LabShape, StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Driver, Mode, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
 import { Owned } from '../owned.ts';
@@ -90,7 +90,7 @@ export class RefStartedDriver implements StartedDriver {
   }
 }
 
-export const NEEDS_NETNS_LAB = (lab: StartedLab): string | undefined =>
+export const NEEDS_NETNS_LAB = (lab: LabShape): string | undefined =>
   lab.kind !== 'netns'
     ? "the reference drivers build on the netns lab's hosts (they never touch the machine's own namespace)"
     : undefined;

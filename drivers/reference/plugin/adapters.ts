@@ -74,6 +74,6 @@ export const refOverlayAtDocker: Driver = dockerDriver({
     remote: true,
   },
   networking: { networkDriver: PLUGIN_NAMES.overlay, ipamDriver: PLUGIN_NAMES.ipam, perHost: true },
-  unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.descriptor.kv ? undefined : 'needs the lab etcd'),
+  unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.overlay),
 });

@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError } from '../../../lab/input-error.ts';
 import { EtcdClient } from '../../../lab/kv/etcd-client.ts';
-import { runJson } from '../../../lab/linux/command.ts';
+import { run } from '../../../lab/linux/command.ts';
 import { bridgePlugin } from './bridge-plugin.ts';
 import { ipamPlugin } from './ipam-plugin.ts';
 import { overlayPlugin } from './overlay-plugin.ts';
@@ -31,22 +33,33 @@ export interface ServingPlugins {
 }
 
 async function uplinkAddress(uplink: string): Promise<string> {
-  const addrs = await runJson<{ addr_info?: { family: string; local: string }[] }[]>([
-    'ip',
-    '-j',
-    '-4',
-    'addr',
-    'show',
-    'dev',
-    uplink,
-  ]);
+  const shown = await run(['ip', '-j', '-4', 'addr', 'show', 'dev', uplink]);
+  if (shown.exitCode !== 0)
+    throw new InputError(`--uplink ${uplink}: no such interface in this namespace (${shown.output.trim()})`);
+  const addrs = JSON.parse(shown.output || '[]') as { addr_info?: { family: string; local: string }[] }[];
   const local = addrs[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
-  if (!local) throw new Error(`uplink ${uplink} has no IPv4 address: pass --address`);
+  if (!local) throw new InputError(`--uplink ${uplink} has no IPv4 address: pass --address`);
   return local;
+}
+
+/** etcd's client socket must be there before anything is served: a clear error instead of ENOENT later. */
+function checkKvSocket(path: string): void {
+  let isSocket = false;
+  try {
+    isSocket = statSync(path).isSocket();
+  } catch {
+    // no such path: said below
+  }
+  if (!isSocket)
+    throw new InputError(
+      `--kv-socket ${path}: no socket there. Start etcd with --listen-client-urls unix://${path} (or point ` +
+        '--kv-socket at its client socket).',
+    );
 }
 
 /** Serves the reference plugins from the current network namespace: bridge always; overlay and IPAM with etcd. */
 export async function servePlugins(options: ServeOptions): Promise<ServingPlugins> {
+  if (options.kvSocket) checkKvSocket(options.kvSocket);
   await mkdir(options.dir, { recursive: true });
   const address = options.address ?? (await uplinkAddress(options.uplink));
   const servers: PluginServer[] = [];
