@@ -90,69 +90,40 @@ export class BridgeFabric {
     }
   }
 
+  /**
+   * The rules that publish TCP `port` of the endpoint at `ip` as `hostPort` on the host's address:
+   * DNAT, the forward accept, and the hairpin masquerade (a peer on this bridge reaching the published
+   * port must see replies come back through the host). Publishing inserts them; unpublishing deletes
+   * the same specs.
+   */
+  private publishRules(hostAddress: string, ip: string, port: number, hostPort: number): [OwnChain, string[]][] {
+    const tcp = ['-p', 'tcp', '--dport'];
+    const to = `${ip}/32`;
+    return [
+      [
+        this.dnat,
+        ['-d', `${hostAddress}/32`, ...tcp, String(hostPort), '-j', 'DNAT', '--to-destination', `${ip}:${port}`],
+      ],
+      [this.forward, ['-o', this.bridge, '-d', to, ...tcp, String(port), '-j', 'ACCEPT']],
+      [
+        this.postrouting,
+        ['-s', this.subnet.cidr, '-d', to, '-o', this.bridge, ...tcp, String(port), '-j', 'MASQUERADE'],
+      ],
+    ];
+  }
+
   /** Publishes TCP `port` of the endpoint at `ip` as `hostPort` on the host's address, hairpin included. */
   async publish(ip: string, port: number, hostPort: number): Promise<void> {
     const hostAddress = this.place.publishAddress;
     if (!hostAddress) throw new Error('cannot publish a port: the host has no address to publish it on');
-    const tcp = ['-p', 'tcp'];
-    await this.dnat.insert([
-      '-d',
-      `${hostAddress}/32`,
-      ...tcp,
-      '--dport',
-      String(hostPort),
-      '-j',
-      'DNAT',
-      '--to-destination',
-      `${ip}:${port}`,
-    ]);
-    await this.forward.insert(['-o', this.bridge, '-d', `${ip}/32`, ...tcp, '--dport', String(port), '-j', 'ACCEPT']);
-    // hairpin: a peer on this bridge reaching the published port must see replies come back through the host
-    await this.postrouting.insert([
-      '-s',
-      this.subnet.cidr,
-      '-d',
-      `${ip}/32`,
-      '-o',
-      this.bridge,
-      ...tcp,
-      '--dport',
-      String(port),
-      '-j',
-      'MASQUERADE',
-    ]);
+    for (const [chain, rule] of this.publishRules(hostAddress, ip, port, hostPort)) await chain.insert(rule);
   }
 
   /** Takes back what `publish` added for the endpoint at `ip` (rules are deleted by their exact spec). */
   async unpublish(ip: string, port: number, hostPort: number): Promise<void> {
     const hostAddress = this.place.publishAddress;
     if (!hostAddress) return;
-    const tcp = ['-p', 'tcp'];
-    await this.dnat.delete([
-      '-d',
-      `${hostAddress}/32`,
-      ...tcp,
-      '--dport',
-      String(hostPort),
-      '-j',
-      'DNAT',
-      '--to-destination',
-      `${ip}:${port}`,
-    ]);
-    await this.forward.delete(['-o', this.bridge, '-d', `${ip}/32`, ...tcp, '--dport', String(port), '-j', 'ACCEPT']);
-    await this.postrouting.delete([
-      '-s',
-      this.subnet.cidr,
-      '-d',
-      `${ip}/32`,
-      '-o',
-      this.bridge,
-      ...tcp,
-      '--dport',
-      String(port),
-      '-j',
-      'MASQUERADE',
-    ]);
+    for (const [chain, rule] of this.publishRules(hostAddress, ip, port, hostPort)) await chain.delete(rule);
   }
 
   async remove(): Promise<void> {

@@ -46,6 +46,14 @@ async function vethBetween(
   await mustRun(['ip', 'link', 'set', ifB, 'up'], { netns: b });
 }
 
+/** One end of a raw VXLAN tunnel: `vx0` (inner MTU 1450, address `inner`/24) over `dev` in `ns`. */
+async function vxlanEnd(ns: string, vni: number, local: string, remote: string, dev: string, inner: string) {
+  const vxlan = ['type', 'vxlan', 'id', String(vni), 'dstport', '4789', 'local', local, 'remote', remote, 'dev', dev];
+  await mustRun(['ip', 'link', 'add', 'vx0', ...vxlan], { netns: ns });
+  await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
+  await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
+}
+
 /** A raw veth pair between two namespaces: what a bridge network can at best reach. */
 export async function vethCeiling(lab: StartedLab): Promise<PerfPair> {
   const n = runNames(lab.runId);
@@ -63,29 +71,7 @@ export async function vxlanCeiling(lab: StartedLab): Promise<PerfPair> {
     [a, '10.250.2.1', '10.250.2.2', '10.251.2.1'],
     [b, '10.250.2.2', '10.250.2.1', '10.251.2.2'],
   ] as const) {
-    await mustRun(
-      [
-        'ip',
-        'link',
-        'add',
-        'vx0',
-        'type',
-        'vxlan',
-        'id',
-        '42',
-        'dstport',
-        '4789',
-        'local',
-        local,
-        'remote',
-        remote,
-        'dev',
-        'u0',
-      ],
-      { netns: ns },
-    );
-    await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
-    await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
+    await vxlanEnd(ns, 42, local, remote, 'u0', inner);
   }
   return pair('vxlan-ceiling', a, b, '10.251.2.2', [a, b]);
 }
@@ -106,29 +92,7 @@ export async function vxlanLabCeiling(lab: StartedLab): Promise<PerfPair> {
   for (const [ns, role, local, remote, inner] of ends) {
     await addNetns(ns);
     await plugIntoUnderlay(lab.runId, lab.underlay.netns, role, ns, local);
-    await mustRun(
-      [
-        'ip',
-        'link',
-        'add',
-        'vx0',
-        'type',
-        'vxlan',
-        'id',
-        '43',
-        'dstport',
-        '4789',
-        'local',
-        local,
-        'remote',
-        remote,
-        'dev',
-        'eth0',
-      ],
-      { netns: ns },
-    );
-    await mustRun(['ip', 'link', 'set', 'vx0', 'mtu', '1450', 'up'], { netns: ns });
-    await mustRun(['ip', 'addr', 'add', `${inner}/24`, 'dev', 'vx0'], { netns: ns });
+    await vxlanEnd(ns, 43, local, remote, 'eth0', inner);
   }
   return pair('vxlan-lab-ceiling', a, b, '10.251.3.2', [a, b]);
 }
