@@ -27,9 +27,11 @@ describe('expectations', () => {
     expect(satisfies('ok', 'timeout')).toBe(false);
     expect(satisfies('blocked', 'timeout')).toBe(true);
     expect(satisfies('blocked', 'refused')).toBe(true);
+    expect(satisfies('blocked', 'unreachable')).toBe(true);
     expect(satisfies('blocked', 'ok')).toBe(false);
-    // a broken probe must not pass for isolation
-    expect(satisfies('blocked', 'error')).toBe(false);
+    // a broken probe must not pass for isolation, nor for connectivity
+    expect(satisfies('blocked', 'tool-error')).toBe(false);
+    expect(satisfies('ok', 'tool-error')).toBe(false);
     expect(satisfies('blocked', 'unresolved')).toBe(false);
   });
 });

@@ -13,6 +13,8 @@ export interface RunOptions {
   netns?: string;
   timeoutMs?: number;
   input?: string;
+  /** Stops the command (it is killed) and makes `run` throw the signal's reason: a cancelled check stops here. */
+  signal?: AbortSignal;
 }
 
 export class CommandError extends Error {
@@ -33,8 +35,9 @@ function commandLine(argv: string[], netns?: string): string {
   return netns ? `[netns ${netns}] ${quoted}` : quoted;
 }
 
-/** Runs a command and reports what happened; never throws for a non-zero exit. */
+/** Runs a command and reports what happened; never throws for a non-zero exit, only when cancelled. */
 export async function run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+  options.signal?.throwIfAborted();
   const [file, ...args] = options.netns ? ['nsenter', `--net=${netnsPath(options.netns)}`, '--', ...argv] : argv;
   const result = await execa(file!, args, {
     reject: false,
@@ -42,7 +45,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
     timeout: options.timeoutMs ?? 30_000,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
+  if (result.isCanceled) throw options.signal!.reason;
   return {
     command: commandLine(argv, options.netns),
     exitCode: result.exitCode ?? (result.timedOut ? 124 : 255),

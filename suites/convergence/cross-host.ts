@@ -1,5 +1,6 @@
 import { classifyProbe, probeCommand } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
+import { LabFault } from '../framework/lab-fault.ts';
 import { Scenario } from '../framework/scenario.ts';
 
 const LIMIT_MS = 30_000;
@@ -32,7 +33,12 @@ export default defineCheck({
     while (Date.now() - joined < LIMIT_MS) {
       attempts++;
       last = await a.exec(argv, 5_000);
-      if (classifyProbe('tcp', target, last).outcome === 'ok') {
+      const outcome = classifyProbe('tcp', target, last).outcome;
+      if (outcome === 'tool-error') {
+        ctx.record(a.host.name, last);
+        throw new LabFault('probe tool', `the TCP probe from ${a.name} could not run (exit ${last.exitCode})`);
+      }
+      if (outcome === 'ok') {
         reachedMs = Date.now() - joined;
         break;
       }

@@ -41,6 +41,11 @@ export class CheckContext implements AsyncDisposable {
     return this.record(host.name, await host.exec(argv));
   }
 
+  /** Registers an undo step (a route, a rule the check installed) to run when the check ends. */
+  defer(undo: () => Promise<void>): void {
+    this.use({ [Symbol.asyncDispose]: undo });
+  }
+
   /** Registers something to dispose of when the check ends, whatever its verdict. */
   use<T extends AsyncDisposable>(resource: T): T {
     this.cleanups.push(resource);

@@ -27,6 +27,8 @@ export interface ProbePeer {
   source?: ProbeSource;
   /** The address (or name) others probe it at; absent when nothing can address it. */
   target?: string;
+  /** The probe servers answer at `target` (a sandbox, the outside peer): it can probe itself as a control. */
+  serves?: true;
 }
 
 export interface TruthTable {
@@ -64,24 +66,49 @@ export interface Cell {
   control?: true;
 }
 
+const cellKey = (c: Cell) => `${c.from.name}>${c.to.name}/${c.protocol}/${c.port ?? ''}`;
+
 /**
- * Probes the given cells (a few at a time) and compares each with its expectation. A control that
- * does not hold throws a LabFault carrying the table: the check errors instead of judging the driver.
+ * A target expected to be unreachable must be shown alive: for each one that runs the probe servers,
+ * a control probing it from itself over the same protocol (once per target and protocol).
+ */
+function selfControls(cells: Cell[]): Cell[] {
+  const seen = new Set(cells.map(cellKey));
+  const controls: Cell[] = [];
+  for (const c of cells) {
+    if (c.expected !== 'blocked' || !c.to.serves || !c.to.source) continue;
+    const self: Cell = { from: c.to, to: c.to, protocol: c.protocol, expected: 'ok', control: true };
+    if (c.port !== undefined) self.port = c.port;
+    if (seen.has(cellKey(self))) continue;
+    seen.add(cellKey(self));
+    controls.push(self);
+  }
+  return controls;
+}
+
+/**
+ * Probes the given cells (a few at a time) and compares each with its expectation. Every target
+ * expected to be unreachable that runs the probe servers also probes itself (a control). A control
+ * that does not hold throws a LabFault carrying the table: the check errors instead of judging the driver.
  */
 export async function probeCells(ctx: CheckContext, cells: Cell[]): Promise<TruthTable> {
-  const rows = await pool(cells, PARALLEL, async ({ from, to, protocol, expected, port, control }) => {
-    const result = await probe(ctx, from.source!, protocol, to.target!, port);
-    const row: TruthRow = {
-      from: from.name,
-      to: to.name,
-      protocol,
-      expected,
-      observed: result.outcome,
-      match: satisfies(expected, result.outcome),
-      ...(control ? { control } : {}),
-    };
-    return result.seenAs ? { ...row, seenAs: result.seenAs } : row;
-  });
+  const rows = await pool(
+    [...cells, ...selfControls(cells)],
+    PARALLEL,
+    async ({ from, to, protocol, expected, port, control }) => {
+      const result = await probe(ctx, from.source!, protocol, to.target!, port);
+      const row: TruthRow = {
+        from: from.name,
+        to: to.name,
+        protocol,
+        expected,
+        observed: result.outcome,
+        match: satisfies(expected, result.outcome),
+        ...(control ? { control } : {}),
+      };
+      return result.seenAs ? { ...row, seenAs: result.seenAs } : row;
+    },
+  );
   const broken = rows.filter((r) => r.control && !r.match);
   if (broken.length)
     throw new LabFault('probe control', `a positive control did not hold: ${describeRows(broken)}`, { table: rows });

@@ -19,6 +19,7 @@ export default defineCheck({
       name,
       source: { sandbox: scenario.sandbox(name) },
       target: scenario.addressOf(name, network),
+      serves: true as const,
     }));
     const expect = (from: { name: string }, to: { name: string }) =>
       PLACEMENT[from.name] === PLACEMENT[to.name] ? ok : blocked;

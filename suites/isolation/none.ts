@@ -27,7 +27,8 @@ export default defineCheck({
     for (const protocol of PROTOCOLS) {
       cells.push({ from: n, to: n, protocol, expected: ok });
       for (const t of targets) cells.push({ from: n, to: t, protocol, expected: blocked });
-      if (ctx.lab.underlay) cells.push({ from: hostSource, to: targets.at(-1)!, protocol, expected: ok });
+      if (ctx.lab.underlay)
+        cells.push({ from: hostSource, to: targets.at(-1)!, protocol, expected: ok, control: true });
     }
     const table = await probeCells(ctx, cells);
     return verdict(

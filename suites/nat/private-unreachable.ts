@@ -1,9 +1,11 @@
 import { run } from '../../lab/linux/command.ts';
+import { PROTOCOLS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { blocked } from '../framework/expectations.ts';
-import { hostAddress, outsidePeer } from '../framework/peers.ts';
+import { blocked, ok } from '../framework/expectations.ts';
+import { LabFault } from '../framework/lab-fault.ts';
+import { hostAddress, outsidePeer, sandboxPeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
-import { describeMismatches, probeCells } from '../framework/truth-table.ts';
+import { describeMismatches, probeCells, type ProbePeer } from '../framework/truth-table.ts';
 
 /**
  * The sandbox's private address is not reachable from outside, even for a neighbour that routes
@@ -19,31 +21,35 @@ export default defineCheck({
       sandboxes: [{ name: 's', network: 'net' }],
     });
     const s = scenario.sandbox('s');
+    const address = scenario.addressOf('s', 'net');
     const outside = outsidePeer(ctx);
     const ns = ctx.lab.underlay!.outside.netns;
-    const route = ['ip', 'route', 'replace', `${scenario.addressOf('s', 'net')}/32`, 'via', hostAddress(s.host)];
-    ctx.record(ns, await run(route, { netns: ns }));
-    try {
-      const table = await probeCells(
-        ctx,
-        (['icmp', 'tcp', 'udp'] as const).map((protocol) => ({
-          from: outside,
-          to: { name: 's', target: scenario.addressOf('s', 'net') },
-          protocol,
-          expected: blocked,
-        })),
-      );
-      return verdict(
-        table.mismatches.length === 0,
-        {
-          pass: `outside → ${scenario.addressOf('s', 'net')} (routed via the host) gets nothing back`,
-          fail: describeMismatches(table),
-        },
-        { outsideToPrivate: blocked },
-        { table: table.rows },
-      );
-    } finally {
-      ctx.record(ns, await run(['ip', 'route', 'del', `${scenario.addressOf('s', 'net')}/32`], { netns: ns }));
-    }
+    const route = ['ip', 'route', 'replace', `${address}/32`, 'via', hostAddress(s.host)];
+    const routed = ctx.record(ns, await run(route, { netns: ns, signal: ctx.signal }));
+    ctx.defer(async () => {
+      ctx.record(ns, await run(['ip', 'route', 'del', `${address}/32`], { netns: ns }));
+    });
+    if (routed.exitCode !== 0)
+      throw new LabFault('outside peer', `could not route ${address} via the host: ${routed.output.trim()}`);
+    const host: ProbePeer = { name: 'host', target: hostAddress(s.host) };
+    const table = await probeCells(ctx, [
+      // the route's next hop answers the outside peer: packets for the private address do reach the host
+      { from: outside, to: host, protocol: 'icmp', expected: ok, control: true },
+      ...PROTOCOLS.map((protocol) => ({
+        from: outside,
+        to: sandboxPeer('s', s, address),
+        protocol,
+        expected: blocked,
+      })),
+    ]);
+    return verdict(
+      table.mismatches.length === 0,
+      {
+        pass: `outside → ${address} (routed via the host) gets nothing back; the host itself answers (control)`,
+        fail: describeMismatches(table),
+      },
+      { outsideToPrivate: blocked, control: 'outside → host ok' },
+      { table: table.rows },
+    );
   },
 });
