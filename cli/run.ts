@@ -10,9 +10,6 @@ import { exitCodeOf, labSession } from './session.ts';
 
 export { harnessVersion } from './session.ts';
 
-/** Skips that only say a check is for another kind of driver: in the results, not on the console. */
-const NOT_WORTH_A_LINE = /^applies to mode|^the driver's profile does not declare remote$/;
-
 /** Resolves driver ids before anything is brought up, so a typo costs nothing. */
 export function resolveDriverIds(ids: string[] | undefined): Driver[] | undefined {
   try {
@@ -54,8 +51,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
         checks,
         signal,
         onEvent: (e) => {
-          if (e.type === 'result')
-            push(e.result, e.result.verdict === 'skip' && NOT_WORTH_A_LINE.test(e.result.reason));
+          if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
         },
       });

@@ -9,7 +9,7 @@ import { progressLine, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
-import { summarize, type CheckResult } from '../suites/framework/result.ts';
+import { countsAsFailure, summarize, type CheckResult } from '../suites/framework/result.ts';
 
 export async function harnessVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -138,7 +138,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   await writeFile(`${dir}/results.json`, `${JSON.stringify(file, null, 2)}\n`);
   await writeFile(`${dir}/junit.xml`, toJUnit(file));
   await writeHtmlReport(file, `${dir}/report.html`);
-  log(`\n${summaryTable(results, file.summary)}\n`);
+  log(`\n${summaryTable(results)}\n`);
   log(
     `${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab ` +
       `up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak ` +
@@ -150,5 +150,5 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
 /** 0 all passed (known deviations aside), 1 a fail or error, 130 interrupted. */
 export function exitCodeOf(outcome: SessionOutcome): number {
   if (outcome.interrupted) return 130;
-  return outcome.file.results.some((r) => r.verdict === 'error' || (r.verdict === 'fail' && !r.knownDeviation)) ? 1 : 0;
+  return outcome.file.results.some((r) => r.verdict === 'error' || countsAsFailure(r)) ? 1 : 0;
 }

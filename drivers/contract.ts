@@ -116,6 +116,12 @@ export interface StartedDriver extends AsyncDisposable {
 
 export interface Driver {
   readonly id: string;
+  /**
+   * What the driver is, whatever it was loaded as: `docker:bridge` whether named `docker-bridge` or
+   * loaded from a manifest, `remote:<plugin name>`, `reference:<mode>`, `cni:<plugin types>`. Known
+   * deviations are keyed by it.
+   */
+  readonly implementation: string;
   readonly description: string;
   readonly profile: Profile;
   /**

@@ -3,7 +3,7 @@
  * keeps by design: neither a lifecycle check's footprint nor the run's leak audit counts it as left
  * behind. Items are the lines those two compare: a link's, a rule's or a mount point's text.
  */
-export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount'; pattern: RegExp; why: string }[] = [
+export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount' | 'kv2'; pattern: RegExp; why: string }[] = [
   {
     kind: 'mount',
     pattern: /^\/(var\/)?run\/docker\/netns\/default$/,
@@ -15,6 +15,13 @@ export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount'; pattern: RegEx
     why: "docker_gwbridge, and the veth of swarm's ingress sandbox on it: made when the first overlay container lands",
   },
   { kind: 'iptables', pattern: /docker_gwbridge/, why: "docker_gwbridge's NAT and isolation rules" },
+  {
+    kind: 'kv2',
+    pattern: /^\/docker\/(network\/v1\.0\/(idm\/[^/]+|ipam\/[^/]+\/config\/[^/]+)|nodes\/[^/]+)$/,
+    why:
+      "the classic overlay's ID allocator bitmaps, IPAM address-space configuration and node registrations: " +
+      'written the first time an engine uses the store, kept for its lifetime',
+  },
   {
     kind: 'iptables',
     pattern: /^-A FORWARD -j DOCKER-USER$/,

@@ -1,5 +1,5 @@
 import { quantile } from '../lab/stats.ts';
-import type { CheckResult, Summary } from '../suites/framework/result.ts';
+import { SHOWN, shownAs, type CheckResult, type Shown } from '../suites/framework/result.ts';
 
 const MARK: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗', skip: '-', error: '!' };
 
@@ -14,19 +14,23 @@ export function progressLine(r: CheckResult, index: number): string {
   return `${String(index).padStart(3)} ${verdict} ${r.driver.padEnd(18)} ${r.check}${time}${reason}`;
 }
 
-/** A table per driver (pass/fail/skip/error) and the totals. */
-export function summaryTable(results: CheckResult[], summary: Summary): string {
+const COLUMNS: Record<Shown, string> = {
+  pass: 'pass',
+  fail: 'fail',
+  error: 'error',
+  'not-run': 'not run',
+  'not-applicable': 'n/a',
+};
+
+/** A table per driver (pass, fail, error, and skips: not run, not applicable) and the totals. */
+export function summaryTable(results: CheckResult[]): string {
   const drivers = [...new Set(results.map((r) => r.driver))];
-  const rows = drivers.map((d) => {
-    const mine = results.filter((r) => r.driver === d);
-    const c = (v: string) => String(mine.filter((r) => r.verdict === v).length).padStart(5);
-    return `${d.padEnd(20)}${c('pass')}${c('fail')}${c('skip')}${c('error')}`;
-  });
-  const header = `${'driver'.padEnd(20)} pass fail skip error`;
-  const counts = [summary.pass, summary.fail, summary.skip, summary.error].map((n) => String(n).padStart(5));
-  const total = `${'total'.padEnd(20)}${counts.join('')}`;
+  const counts = (rs: CheckResult[]) =>
+    SHOWN.map((v) => String(rs.filter((r) => shownAs(r) === v).length).padStart(COLUMNS[v].length + 1)).join('');
+  const rows = drivers.map((d) => `${d.padEnd(20)}${counts(results.filter((r) => r.driver === d))}`);
+  const header = `${'driver'.padEnd(20)}${SHOWN.map((v) => ` ${COLUMNS[v]}`).join('')}`;
   const line = '-'.repeat(header.length);
-  return [header, line, ...rows, line, total].join('\n');
+  return [header, line, ...rows, line, `${'total'.padEnd(20)}${counts(results)}`].join('\n');
 }
 
 /** Median sandbox creation time per driver, from the checks' metrics. */

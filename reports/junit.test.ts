@@ -29,6 +29,7 @@ const file: ResultsFile = {
       mode: 'bridge',
       check: 'identity/none',
       verdict: 'skip',
+      skip: 'not-applicable',
       reason: 'applies to mode none',
       expected: null,
       observed: null,
@@ -55,8 +56,21 @@ describe('toJUnit', () => {
     const xml = toJUnit(file);
     expect(xml).toContain('<testsuite name="d&lt;1&gt;" tests="3" failures="1" errors="0" skipped="1"');
     expect(xml).toContain('<failure message="a1→b1 tcp: expected blocked, observed ok &amp; more">');
-    expect(xml).toContain('<skipped message="applies to mode none"/>');
+    expect(xml).toContain('<skipped message="[not applicable] applies to mode none"/>');
     expect(xml).not.toContain('\u0001');
+  });
+
+  it('says what the exit status says: a known deviation is a passed testcase carrying it as properties', () => {
+    const known = structuredClone(file);
+    known.results[0]!.knownDeviation = 'Docker 20.10 forwards it';
+    const xml = toJUnit(known);
+    expect(xml).toContain('<testsuite name="d&lt;1&gt;" tests="3" failures="0" errors="0" skipped="1"');
+    expect(xml).toMatch(/<testsuites [^>]*failures="0"/);
+    const testcase = xml.split('\n').find((l) => l.includes('name="isolation/networks"'))!;
+    expect(testcase).not.toContain('<failure');
+    expect(testcase).toContain('<property name="knownDeviation" value="Docker 20.10 forwards it"/>');
+    expect(testcase).toContain('<property name="observedVerdict" value="fail"/>');
+    expect(testcase).toContain('known deviation (the check failed; explained, not counted)');
   });
 });
 

@@ -37,7 +37,7 @@ import protocolUnknownIds from './protocol/unknown-ids.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
-import vniReuse from './vni/reuse.ts';
+import vniRelease from './vni/release.ts';
 
 /** Every check, in run order. Adding a check is one file plus one line here. */
 export const CHECKS: Check[] = [
@@ -63,7 +63,7 @@ export const CHECKS: Check[] = [
   mtuInterface,
   mtuDfBoundary,
   vniAllocation,
-  vniReuse,
+  vniRelease,
   vniExhaustion,
   vniOnWire,
   lifecycleConnectDisconnect,

@@ -48,7 +48,7 @@ describe.each(allDrivers())('$id', (driver) => {
     if (result.verdict === 'error' && driver.transientErrors?.test(result.reason))
       ctx.skip(`undecided: a transient error of ${driver.id} persisted after retries: ${result.reason}`);
     // a known deviation is asserted as what it is: if the driver starts to conform, this says so
-    const deviation = knownDeviation(driver.id, check.id);
+    const deviation = knownDeviation(driver, check.id);
     expect(result.verdict, explain(result)).toBe(deviation ? 'fail' : 'pass');
   });
 });

@@ -236,6 +236,7 @@ export function profileOfConflist(c: Conflist): Profile {
 function cniDriver(id: string, description: string, profile: Profile, conflist: Conflist, binDir: string): Driver {
   const driver: Driver = {
     id,
+    implementation: `cni:${conflist.plugins.map((p) => p.type).join('+')}`,
     description,
     profile,
     unsupportedReason: (lab) => {

@@ -6,6 +6,7 @@ import { formSwarm } from './swarm.ts';
 /** Docker's user-defined bridge network: NAT by iptables, embedded DNS. */
 export const dockerBridge: Driver = dockerDriver({
   id: 'docker-bridge',
+  implementation: 'docker:bridge',
   description: "Docker's bridge driver (user-defined network)",
   profile: {
     mode: 'bridge',
@@ -25,6 +26,7 @@ export const dockerBridge: Driver = dockerDriver({
 
 export const dockerNone: Driver = dockerDriver({
   id: 'docker-none',
+  implementation: 'docker:none',
   description: "Docker's null driver (--network none)",
   profile: { mode: 'none', scope: 'local', isolated: true, nat: false, dns: false, multiHost: false },
   networking: { builtinNetwork: 'none' },
@@ -32,6 +34,7 @@ export const dockerNone: Driver = dockerDriver({
 
 export const dockerHost: Driver = dockerDriver({
   id: 'docker-host',
+  implementation: 'docker:host',
   description: "Docker's host driver (--network host)",
   profile: { mode: 'host', scope: 'local', isolated: false, nat: false, dns: false, multiHost: false },
   networking: { builtinNetwork: 'host' },
@@ -40,6 +43,7 @@ export const dockerHost: Driver = dockerDriver({
 /** container:<id> mode; the primary sandbox sits on a user-defined bridge network. */
 export const dockerContainer: Driver = dockerDriver({
   id: 'docker-container',
+  implementation: 'docker:container',
   description: 'Docker container mode (--network container:<id>)',
   profile: { mode: 'container', scope: 'local', isolated: true, nat: true, dns: false, multiHost: false },
   networking: { networkDriver: 'bridge' },
@@ -48,6 +52,7 @@ export const dockerContainer: Driver = dockerDriver({
 /** Swarm-mode overlay across the lab's hosts; swarm takes VNIs from 4096 up (observed: 4097 first). */
 export const dockerOverlay: Driver = dockerDriver({
   id: 'docker-overlay',
+  implementation: 'docker:overlay/swarm',
   description: "Docker's overlay driver in swarm mode (attachable network)",
   profile: {
     mode: 'overlay',
@@ -71,6 +76,7 @@ export const dockerOverlay: Driver = dockerDriver({
 /** The classic overlay: engines share state through the lab's etcd (removed from Docker in 23.0); VNIs from 256. */
 export const dockerOverlayKv: Driver = dockerDriver({
   id: 'docker-overlay-kv',
+  implementation: 'docker:overlay/kv',
   description: "Docker's classic overlay driver with a KV store (--cluster-store etcd)",
   profile: {
     mode: 'overlay',
@@ -84,8 +90,10 @@ export const dockerOverlayKv: Driver = dockerDriver({
   },
   networking: { networkDriver: 'overlay', global: true },
   // libnetwork sometimes dials the KV store from a thread left in a container's namespace, and a
-  // network made on one host reaches the other hosts' stores only eventually
-  transientErrors: /etcd cluster is unavailable|has no address on|failed to get network from store/,
+  // network made on one host reaches the other hosts' stores only eventually (engine errors only:
+  // never the harness's own)
+  transientErrors:
+    /etcd cluster is unavailable|the engine gave container \S+ no address|failed to get network from store/,
   unsupportedReason: (lab) =>
     lab.kind !== 'netns' || lab.hostCount < 2 || !lab.hasKv
       ? 'needs the netns lab with at least 2 hosts and its etcd'

@@ -164,6 +164,16 @@ export class DockerStartedDriver implements StartedDriver {
     const info: Dockerode.ContainerInspectInfo = await container.inspect();
     const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
     this.sandboxes.add(sandbox);
+    if (spec.network && !spec.shareWith && !this.networking.builtinNetwork && !sandbox.address(spec.network)) {
+      // the engine reports the address when the driver has given one; an eventually consistent store
+      // (the classic overlay's) may take a moment: look again, bounded, then say whose fault it is
+      for (let i = 0; i < 20 && !sandbox.address(spec.network); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        await sandbox.refresh();
+      }
+      if (!sandbox.address(spec.network))
+        throw new Error(`the engine gave container ${name} no address on network ${spec.network.name} within 5 s`);
+    }
     if (!spec.shareWith) {
       const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
       if (ready.exitCode !== 0) throw new Error(`sandbox ${name} on ${spec.host.name}: ${ready.output.trim()}`);
@@ -208,6 +218,7 @@ export function dockerDriver(
 ): Driver {
   const driver: Driver = {
     id: def.id,
+    implementation: def.implementation,
     description: def.description,
     profile: def.profile,
     ...(def.transientErrors ? { transientErrors: def.transientErrors } : {}),

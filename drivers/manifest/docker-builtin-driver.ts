@@ -18,6 +18,7 @@ export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
   const swarm = networking.global === true;
   return dockerDriver({
     id: manifestDriverId(m),
+    implementation: `docker:${d.driver}${d.driver === 'overlay' ? (swarm ? '/swarm' : '/kv') : ''}`,
     description: m.description ?? `Docker's ${d.driver} driver (manifest ${loaded.path})`,
     profile: m.profile,
     networking,

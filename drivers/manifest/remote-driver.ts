@@ -41,6 +41,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
   const net = m.network ?? {};
   return dockerDriver({
     id: manifestDriverId(m),
+    implementation: `remote:${r.plugin}`,
     description: m.description ?? `remote plugin ${r.plugin} (manifest ${loaded.path})`,
     profile: { ...m.profile, remote: true },
     networking: dockerNetworkingOf(m, r.plugin),

@@ -5,6 +5,7 @@ import { bridgeNetworks, NEEDS_NETNS_LAB, RefStartedDriver, type NetworkFactory 
 function reference(id: string, description: string, profile: Profile, networks?: NetworkFactory): Driver {
   const driver: Driver = {
     id,
+    implementation: `reference:${profile.mode}`,
     description,
     profile,
     unsupportedReason: NEEDS_NETNS_LAB,
@@ -66,6 +67,7 @@ export const refBridge = reference(
 
 export const refOverlay: Driver = {
   id: 'ref-overlay',
+  implementation: 'reference:overlay',
   description: 'reference overlay: bridge + VXLAN per network, VNIs and endpoints in etcd',
   profile: {
     mode: 'overlay',

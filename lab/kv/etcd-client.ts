@@ -55,13 +55,13 @@ export class EtcdClient {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  private call<T>(path: string, body: object): Promise<T> {
+  private call<T>(path: string, body?: object): Promise<T> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
           socketPath: this.socketPath,
           path,
-          method: 'POST',
+          method: body === undefined ? 'GET' : 'POST',
           timeout: this.timeoutMs,
           headers: { 'content-type': 'application/json' },
         },
@@ -80,8 +80,29 @@ export class EtcdClient {
       );
       req.on('timeout', () => req.destroy(new Error(`etcd ${path}: no answer within ${this.timeoutMs} ms`)));
       req.on('error', reject);
-      req.end(JSON.stringify(body));
+      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  }
+
+  /**
+   * Every key written through etcd's v2 API (its own keyspace, invisible to v3 reads): Docker 20.10's
+   * classic overlay keeps its state there. Only keys: v2 keeps a directory after its last key is
+   * deleted, and an empty directory holds nothing.
+   */
+  async listV2(): Promise<string[]> {
+    interface Node {
+      key?: string;
+      dir?: boolean;
+      nodes?: Node[];
+    }
+    const r = await this.call<{ node?: Node }>('/v2/keys/?recursive=true');
+    const keys: string[] = [];
+    const walk = (n: Node) => {
+      if (n.key && !n.dir) keys.push(n.key);
+      for (const c of n.nodes ?? []) walk(c);
+    };
+    if (r.node) walk(r.node);
+    return keys.sort();
   }
 
   async get(key: string): Promise<KeyValue | undefined> {

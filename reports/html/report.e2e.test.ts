@@ -23,6 +23,7 @@ const results: CheckResult[] = Object.entries(verdicts).flatMap(([driver, vs]) =
     check: checks[i]!,
     verdict,
     reason: verdict === 'skip' ? 'applies to mode overlay' : `${verdict} <b>not bold</b>`,
+    ...(verdict === 'skip' ? { skip: 'not-applicable' as const } : {}),
     expected: { rule: 'ok within a network' },
     observed:
       i === 1
@@ -120,8 +121,10 @@ describe('report.html in a real browser', () => {
     expect(await page.locator('#matrix td.cell.fail').count()).toBe(1);
     expect(await page.locator('#matrix td.cell.fail.known').count()).toBe(1);
     expect(await page.locator('#matrix td.cell.error').count()).toBe(1);
-    expect(await page.locator('#matrix td.cell.skip').count()).toBe(2);
+    expect(await page.locator('#matrix td.cell.skip.not-applicable').count()).toBe(2);
     expect(await page.locator('#total-pass').textContent()).toBe('9');
+    expect(await page.locator('#total-not-applicable').textContent()).toBe('2');
+    expect(await page.locator('#total-not-run').textContent()).toBe('0');
     expect(await page.locator('#summary tr[data-driver="docker-overlay"] .verdict').textContent()).toBe('fails');
     expect(await page.locator('#summary tr[data-driver="docker-bridge"] .verdict').textContent()).toBe('deviates');
     // evidence is text, never markup

@@ -4,7 +4,7 @@ import { knownDeviation } from '../known-deviations.ts';
 import type { Check } from './check.ts';
 import { CheckContext } from './context.ts';
 import { LabFault } from './lab-fault.ts';
-import { unmetRequirement } from './requirements.ts';
+import { unmetRequirement, type Unmet } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 180_000;
@@ -41,8 +41,8 @@ function errorOf(e: unknown): Pick<CheckResult, 'verdict' | 'reason' | 'observed
   return { verdict: 'error', reason: message, observed: null };
 }
 
-export function skipped(driver: Driver, check: Check, reason: string): CheckResult {
-  return { ...base(driver, check), verdict: 'skip', reason };
+export function skipped(driver: Driver, check: Check, unmet: Unmet): CheckResult {
+  return { ...base(driver, check), verdict: 'skip', reason: unmet.reason, skip: unmet.kind };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -117,7 +117,7 @@ async function runCheckOnce(
     if (result.verdict === 'pass')
       result = { ...result, verdict: 'error', reason: `cleanup failed: ${(e as Error).message}` };
   }
-  const deviation = result.verdict === 'fail' ? knownDeviation(driver.id, check.id) : undefined;
+  const deviation = result.verdict === 'fail' ? knownDeviation(driver, check.id) : undefined;
   return { ...result, durationMs: Date.now() - t0, ...(deviation ? { knownDeviation: deviation.why } : {}) };
 }
 
@@ -146,7 +146,7 @@ export async function runChecks({
     if (signal.aborted) break;
     const unsupported = driver.unsupportedReason(lab);
     if (unsupported) {
-      for (const c of checks) emit(skipped(driver, c, unsupported));
+      for (const c of checks) emit(skipped(driver, c, { reason: unsupported, kind: 'not-run' }));
       continue;
     }
     onEvent({ type: 'driver-start', driver: driver.id });

@@ -4,6 +4,7 @@ import { run } from '../../lab/linux/command.ts';
 import { savedRules } from '../../lab/linux/iptables.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
+import { LabFault } from './lab-fault.ts';
 
 /**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
@@ -33,10 +34,28 @@ export async function namespaceFootprint(netns: string | undefined, netnsPrefix 
   return lines.filter((l) => !isEngineState(l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1))).sort();
 }
 
+/**
+ * The lab etcd's keys as comparable lines: v3 keys under the run's prefix (the reference overlay,
+ * its plugin and IPAM) and every v2 key (Docker 20.10's classic overlay writes through v2; the lab's
+ * etcd serves this run only). An etcd that does not answer is a lab fault, never "no keys".
+ */
 export async function kvFootprint(ctx: CheckContext): Promise<string[]> {
   const kv = ctx.lab.kv();
   if (!kv) return [];
-  return (await kv.list(ctx.lab.descriptor.kv!.prefix)).map((k) => `kv ${k.key}`).sort();
+  try {
+    const [v3, v2] = await Promise.all([kv.list(ctx.lab.descriptor.kv!.prefix), kv.listV2()]);
+    const lines = [...v3.map((k) => `kv ${k.key}`), ...v2.map((k) => `kv2 ${k}`)];
+    return lines.filter((l) => !isEngineState(l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1))).sort();
+  } catch (e) {
+    throw new LabFault(
+      'lab etcd',
+      `the lab's etcd did not answer: ${e instanceof Error ? e.message : String(e)}`,
+      undefined,
+      {
+        cause: e,
+      },
+    );
+  }
 }
 
 /** Lines in `after` not in `before`, and lines gone from `before`: both mean the lifecycle left a trace. */

@@ -1,4 +1,5 @@
 import type { Mode } from '../../drivers/contract.ts';
+import type { SkipKind } from './requirements.ts';
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
 
@@ -25,6 +26,8 @@ export interface CheckResult {
   evidence: Evidence[];
   durationMs: number;
   metrics?: Record<string, unknown>;
+  /** On a skip: the check does not apply to this kind of driver, or it could apply but was not run. */
+  skip?: SkipKind;
   /** On an error: what the harness or the lab could not rely on (a LabFault's component). */
   component?: string;
   /** Set on a fail that is a known, explained deviation of the driver (suites/known-deviations.ts). */
@@ -36,6 +39,19 @@ export interface Summary {
   fail: number;
   skip: number;
   error: number;
+}
+
+/** A fail that fails the run (exit status, JUnit): one that is not a known, explained deviation. */
+export function countsAsFailure(r: Pick<CheckResult, 'verdict' | 'knownDeviation'>): boolean {
+  return r.verdict === 'fail' && !r.knownDeviation;
+}
+
+/** What a result shows, with skips told apart: the columns of the reports. */
+export type Shown = 'pass' | 'fail' | 'error' | 'not-run' | 'not-applicable';
+export const SHOWN: readonly Shown[] = ['pass', 'fail', 'error', 'not-run', 'not-applicable'];
+
+export function shownAs(r: Pick<CheckResult, 'verdict' | 'skip'>): Shown {
+  return r.verdict === 'skip' ? (r.skip ?? 'not-run') : r.verdict;
 }
 
 export function summarize(results: CheckResult[]): Summary {

@@ -31,6 +31,7 @@ async function setupPlugins(lab: StartedLab, name: string) {
 /** ref-bridge served to Docker as the remote plugin `cnm-ref-bridge`; Docker's own IPAM and DNS. */
 export const refBridgeAtDocker: Driver = dockerDriver({
   id: 'ref-bridge@docker',
+  implementation: `remote:${PLUGIN_NAMES.bridge}`,
   description: 'reference bridge as a Docker remote network plugin (cnm-ref-bridge), driven through the engine',
   profile: {
     mode: 'bridge',
@@ -58,6 +59,7 @@ export const refBridgeAtDocker: Driver = dockerDriver({
  */
 export const refOverlayAtDocker: Driver = dockerDriver({
   id: 'ref-overlay@docker',
+  implementation: `remote:${PLUGIN_NAMES.overlay}`,
   description:
     'reference overlay as a Docker remote network plugin (cnm-ref-overlay + cnm-ref-ipam), one network per host ' +
     'sharing a VNI',

@@ -1,6 +1,7 @@
+import { shownAs } from '../../../suites/framework/result.ts';
 import type { ResultsFile } from '../../results-file.ts';
 import { esc } from '../escape.ts';
-import { SYMBOL } from './result-details.ts';
+import { SYMBOL, verdictText } from './result-details.ts';
 
 /** Driver × check: one cell per result, linking to its details. */
 export function matrix(file: ResultsFile): string {
@@ -13,13 +14,18 @@ export function matrix(file: ResultsFile): string {
       const i = index.get(`${d} ${c}`);
       if (i === undefined) return '<td class="none"></td>';
       const r = file.results[i]!;
-      const classes = `cell ${r.verdict}${r.knownDeviation ? ' known' : ''}`;
-      const title = esc(`${d} ${c}: ${r.verdict}: ${r.reason}`);
-      const link = `<a href="#r-${i}" data-open="r-${i}">${SYMBOL[r.verdict]}</a>`;
+      const shown = shownAs(r);
+      const classes = `cell ${r.verdict}${r.verdict === 'skip' ? ` ${shown}` : ''}${r.knownDeviation ? ' known' : ''}`;
+      const title = esc(`${d} ${c}: ${verdictText(r)}: ${r.reason}`);
+      const link = `<a href="#r-${i}" data-open="r-${i}">${SYMBOL[shown]}</a>`;
       return `<td class="${classes}" data-check="${esc(c)}" data-verdict="${r.verdict}" title="${title}">${link}</td>`;
     });
     return `<tr data-driver="${esc(d)}"><th>${esc(d)}</th>${cells.join('')}</tr>`;
   });
   const thead = `<thead><tr><th>driver \\ check</th>${head}</tr></thead>`;
-  return `<div class="scroll"><table id="matrix">${thead}<tbody>${rows.join('')}</tbody></table></div>`;
+  const legend = Object.entries(SYMBOL)
+    .map(([k, sym]) => `${sym} ${k.replace('-', ' ')}`)
+    .join(' · ');
+  const table = `<div class="scroll"><table id="matrix">${thead}<tbody>${rows.join('')}</tbody></table></div>`;
+  return `<p class="meta legend">${legend} (a skip is either not run here, or not applicable to the mode)</p>${table}`;
 }

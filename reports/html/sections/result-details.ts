@@ -1,9 +1,20 @@
-import type { CheckResult } from '../../../suites/framework/result.ts';
+import { shownAs, type CheckResult, type Shown } from '../../../suites/framework/result.ts';
 import { esc } from '../escape.ts';
 import { json } from '../markup.ts';
 import { tableOf, truthTable } from './truth-table.ts';
 
-export const SYMBOL: Record<CheckResult['verdict'], string> = { pass: '✓', fail: '✗', skip: '–', error: '!' };
+export const SYMBOL: Record<Shown, string> = {
+  pass: '✓',
+  fail: '✗',
+  error: '!',
+  'not-run': '–',
+  'not-applicable': '·',
+};
+
+/** How a result reads in a line: its verdict, and for a skip which kind. */
+export function verdictText(r: CheckResult): string {
+  return r.verdict === 'skip' ? `skip (${shownAs(r).replace('-', ' ')})` : r.verdict;
+}
 
 function evidenceOf(r: CheckResult): string {
   return r.evidence
@@ -22,7 +33,7 @@ export function resultDetails(r: CheckResult, i: number): string {
   const evidence = evidenceOf(r);
   const observed = table ? { ...(r.observed as object), table: `(${table.length} rows above)` } : r.observed;
   const data = `data-driver="${esc(r.driver)}" data-check="${esc(r.check)}" data-verdict="${r.verdict}"`;
-  const verdict = `<span class="v ${r.verdict}">${SYMBOL[r.verdict]} ${r.verdict}</span>`;
+  const verdict = `<span class="v ${r.verdict}">${SYMBOL[shownAs(r)]} ${verdictText(r)}</span>`;
   const took = `<small>${(r.durationMs / 1000).toFixed(1)}s</small>`;
   return [
     `<details class="result ${r.verdict}" id="r-${i}" ${data}>`,
