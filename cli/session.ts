@@ -5,6 +5,7 @@ import { leaksBetween, snapshot, type Leak } from '../lab/audit.ts';
 import { StartedLab, type LabKind } from '../lab/lab.ts';
 import { cleanDeadRuns } from '../lab/reaper.ts';
 import { assertValid } from '../lab/schema.ts';
+import { settledWithin } from '../lab/wait.ts';
 import { progressLine, summaryTable } from '../reports/console.ts';
 import { toJUnit } from '../reports/junit.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
@@ -34,6 +35,9 @@ function auditResult(leaks: Leak[], ms: number): CheckResult {
     durationMs: ms,
   };
 }
+
+/** After Ctrl-C, how long the work gets to stop (the running check's grace and cleanup) before the lab goes. */
+const WORK_STOP_GRACE_MS = 75_000;
 
 export interface SessionOptions {
   name: string;
@@ -85,14 +89,20 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   let engines: { host: string; version: string }[] = [];
   try {
     log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
-    lab = await Promise.race([StartedLab.up({ kind: o.lab, hosts: o.hosts }, log), aborted.then(() => undefined)]);
-    if (lab) {
+    const upping = StartedLab.up({ kind: o.lab, hosts: o.hosts }, log);
+    lab = await Promise.race([upping, aborted.then(() => undefined)]);
+    // interrupted while coming up: let it finish (it is bounded), so that it is torn down, not orphaned
+    if (!lab) lab = await upping.catch(() => undefined);
+    if (lab && !interrupted) {
       log(
         `lab ${lab.runId} up ` +
           `in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
-      await Promise.race([work({ lab, signal: controller.signal, push }), aborted]);
+      const working = work({ lab, signal: controller.signal, push });
+      await Promise.race([working, aborted]);
+      // stopped: the engine aborts the running check and waits for it; give that time before teardown
+      if (interrupted) await settledWithin(working, WORK_STOP_GRACE_MS);
     }
   } finally {
     process.off('SIGINT', onSignal);

@@ -94,8 +94,8 @@ export interface Sandbox extends AsyncDisposable {
   readonly host: LabHost;
   /** The IPv4 address on a network; undefined where it has none. */
   address(network?: StartedNetwork): string | undefined;
-  /** Runs a command inside the sandbox's network stack. */
-  exec(argv: string[], timeoutMs?: number): Promise<CommandResult>;
+  /** Runs a command inside the sandbox's network stack; `signal` stops it (and the call throws its reason). */
+  exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult>;
   remove(): Promise<void>;
 }
 

@@ -7,8 +7,9 @@ export async function execInContainer(
   docker: Dockerode,
   containerId: string,
   argv: string[],
-  options: { timeoutMs?: number; label?: string } = {},
+  options: { timeoutMs?: number; label?: string; signal?: AbortSignal } = {},
 ): Promise<CommandResult> {
+  options.signal?.throwIfAborted();
   const command = `${options.label ? `[${options.label}] ` : ''}${argv.join(' ')}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
   let output = '';
@@ -18,23 +19,27 @@ export async function execInContainer(
     const sink = new PassThrough();
     sink.on('data', (d: Buffer) => (output += d.toString()));
     docker.modem.demuxStream(stream, sink, sink);
+    // false: cut off by the time bound or the signal (the stream is destroyed either way)
     const finished = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      const done = () => {
+      const settle = (done: boolean) => {
         clearTimeout(timer);
-        resolve(true);
+        options.signal?.removeEventListener('abort', stop);
+        resolve(done);
       };
-      stream.on('end', done);
-      stream.on('close', done);
-      stream.on('error', done);
+      const stop = () => settle(false);
+      const timer = setTimeout(stop, timeoutMs);
+      options.signal?.addEventListener('abort', stop, { once: true });
+      for (const event of ['end', 'close', 'error']) stream.on(event, () => settle(true));
     });
     if (!finished) {
       stream.destroy();
+      options.signal?.throwIfAborted();
       return { command, exitCode: 124, output, timedOut: true };
     }
     const info = await exec.inspect();
     return { command, exitCode: info.ExitCode ?? 255, output, timedOut: false };
   } catch (e) {
+    if (options.signal?.aborted) throw options.signal.reason;
     return { command, exitCode: 255, output: `${output}${(e as Error).message}`, timedOut: false };
   }
 }

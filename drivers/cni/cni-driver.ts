@@ -193,8 +193,8 @@ class CniSandbox implements Sandbox {
     return this.native.address(network);
   }
 
-  exec(argv: string[], timeoutMs?: number): Promise<CommandResult> {
-    return this.native.exec(argv, timeoutMs);
+  exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
+    return this.native.exec(argv, timeoutMs, signal);
   }
 
   async remove(): Promise<void> {

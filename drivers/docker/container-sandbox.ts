@@ -31,8 +31,9 @@ export class ContainerSandbox implements Sandbox {
     this.info = await this.host.docker.getContainer(this.id).inspect();
   }
 
-  exec(argv: string[], timeoutMs?: number): Promise<CommandResult> {
-    return execInContainer(this.host.docker, this.id, argv, { timeoutMs, label: `${this.host.name} ${this.name}` });
+  exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
+    const label = `${this.host.name} ${this.name}`;
+    return execInContainer(this.host.docker, this.id, argv, { timeoutMs, label, ...(signal ? { signal } : {}) });
   }
 
   async remove(): Promise<void> {

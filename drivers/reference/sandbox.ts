@@ -61,8 +61,8 @@ export class NativeSandbox implements Sandbox {
     return network ? this.addresses.get(network.id) : [...this.addresses.values()][0];
   }
 
-  async exec(argv: string[], timeoutMs?: number): Promise<CommandResult> {
-    const r = await run(argv, { netns: this.netns, timeoutMs });
+  async exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
+    const r = await run(argv, { netns: this.netns, timeoutMs, ...(signal ? { signal } : {}) });
     return { ...r, command: `[${this.host.name} ${this.name}] ${r.command.replace(/^\[netns [^\]]+\] /, '')}` };
   }
 

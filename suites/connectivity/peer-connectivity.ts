@@ -1,4 +1,5 @@
 import type { Mode } from '../../drivers/contract.ts';
+import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict, type Check } from '../framework/check.ts';
 import { ok } from '../framework/expectations.ts';
 import { probe } from '../framework/probe.ts';
@@ -57,7 +58,7 @@ export function peerConnectivity(spec: {
             resolvedAfterMs = Date.now() - t0;
             break;
           }
-          await new Promise((r) => setTimeout(r, 250));
+          await sleep(250, ctx.signal);
         }
       }
       const table = await truthTable(ctx, peers, () => ok);

@@ -4,7 +4,12 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Evidence } from './result.ts';
 
-/** What a check works with: the lab, the started driver, an evidence log and a cleanup stack. */
+/**
+ * What a check works with: the lab, the started driver, an evidence log, a cleanup stack and a
+ * signal. The signal aborts on the check's timeout or when the run is interrupted; commands, probes
+ * and waits given it stop, and anything handed to `use()` after that is removed at once — a check
+ * that is stopped makes nothing more.
+ */
 export class CheckContext implements AsyncDisposable {
   readonly evidence: Evidence[] = [];
   /** Timings any part of a check records (sandbox creation …); they join the result's metrics. */
@@ -12,11 +17,29 @@ export class CheckContext implements AsyncDisposable {
   // Node 20 has Symbol.asyncDispose but not AsyncDisposableStack
   private readonly cleanups: AsyncDisposable[] = [];
 
+  private readonly controller = new AbortController();
+  private readonly unlink: () => void;
+
   constructor(
     readonly lab: StartedLab,
     readonly driver: StartedDriver,
-    readonly signal: AbortSignal,
-  ) {}
+    /** The run's signal (Ctrl-C): it aborts this check's signal too. */
+    runSignal?: AbortSignal,
+  ) {
+    const follow = () => this.controller.abort(runSignal?.reason);
+    if (runSignal?.aborted) follow();
+    else runSignal?.addEventListener('abort', follow, { once: true });
+    this.unlink = () => runSignal?.removeEventListener('abort', follow);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the check: what it is running stops, and it makes nothing more. */
+  abort(reason: Error): void {
+    this.controller.abort(reason);
+  }
 
   get profile(): Profile {
     return this.driver.driver.profile;
@@ -38,7 +61,7 @@ export class CheckContext implements AsyncDisposable {
 
   /** Runs a command in a lab host's namespace and records it. */
   async onHost(host: LabHost, argv: string[]): Promise<CommandResult> {
-    return this.record(host.name, await host.exec(argv));
+    return this.record(host.name, await host.exec(argv, { signal: this.signal }));
   }
 
   /** Registers an undo step (a route, a rule the check installed) to run when the check ends. */
@@ -49,10 +72,13 @@ export class CheckContext implements AsyncDisposable {
   /** Registers something to dispose of when the check ends, whatever its verdict. */
   use<T extends AsyncDisposable>(resource: T): T {
     this.cleanups.push(resource);
+    // made after the check was stopped: it goes with the rest at the end, and the check stops here
+    this.signal.throwIfAborted();
     return resource;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    this.unlink();
     const errors: unknown[] = [];
     for (const r of this.cleanups.splice(0).reverse()) {
       try {

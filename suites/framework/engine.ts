@@ -1,7 +1,8 @@
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
-import type { Check } from './check.ts';
+import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext } from './context.ts';
 import { LabFault } from './lab-fault.ts';
 import { unmetRequirement, type Unmet } from './requirements.ts';
@@ -45,12 +46,41 @@ export function skipped(driver: Driver, check: Check, unmet: Unmet): CheckResult
   return { ...base(driver, check), verdict: 'skip', reason: unmet.reason, skip: unmet.kind };
 }
 
+/** How long a stopped check gets to notice its signal and return, before its cleanup runs anyway. */
+const STOP_GRACE_MS = 10_000;
+
+export class CheckTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms);
+    timer = setTimeout(() => reject(new CheckTimeout(`${what} did not finish within ${ms / 1000}s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs the check until it returns, times out or the run is interrupted. When it is stopped, its
+ * signal aborts and it gets a grace period to notice and return: only then (or after the grace
+ * period, for a check that ignores everything) does its cleanup run, so nothing it makes afterwards
+ * escapes the cleanup.
+ */
+async function runStoppable(check: Check, ctx: CheckContext): Promise<CheckOutcome> {
+  const running = check.run(ctx);
+  const ms = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const stopped = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('stopped'));
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await withTimeout(Promise.race([running, stopped]), ms, check.id);
+  } catch (e) {
+    if (!ctx.signal.aborted) ctx.abort(e instanceof Error ? e : new Error(String(e)));
+    // let it notice: a check that honours its signal returns within moments
+    await settledWithin(running, STOP_GRACE_MS);
+    throw e;
+  }
 }
 
 /**
@@ -100,7 +130,7 @@ async function runCheckOnce(
   const ctx = new CheckContext(lab, started, signal);
   let result: CheckResult;
   try {
-    const outcome = await withTimeout(check.run(ctx), check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, check.id);
+    const outcome = await runStoppable(check, ctx);
     const timings = Object.keys(ctx.timings).length ? ctx.timings : undefined;
     result = {
       ...base(driver, check),

@@ -25,7 +25,8 @@ export async function probe(
 ): Promise<ProbeResult> {
   const argv = probeCommand(protocol, target, port);
   let r: CommandResult;
-  if ('sandbox' in from) r = ctx.record(from.sandbox.host.name, await from.sandbox.exec(argv, PROBE_TIMEOUT_MS));
+  if ('sandbox' in from)
+    r = ctx.record(from.sandbox.host.name, await from.sandbox.exec(argv, PROBE_TIMEOUT_MS, ctx.signal));
   else if ('host' in from) r = await ctx.onHost(from.host, argv);
   else
     r = ctx.record(from.label, await run(argv, { netns: from.netns, timeoutMs: PROBE_TIMEOUT_MS, signal: ctx.signal }));

@@ -24,6 +24,7 @@ export class Scenario {
     const networks = new Map<string, StartedNetwork>();
     const sandboxes = new Map<string, Sandbox>();
     for (const n of spec.networks ?? []) {
+      ctx.signal.throwIfAborted();
       const host = ctx.lab.hosts[n.host ?? 0]!;
       networks.set(
         n.name,
@@ -33,6 +34,7 @@ export class Scenario {
       );
     }
     for (const s of spec.sandboxes) {
+      ctx.signal.throwIfAborted();
       const host = ctx.lab.hosts[s.host ?? 0];
       if (!host) throw new Error(`scenario places ${s.name} on host ${s.host}; the lab has ${ctx.lab.hosts.length}`);
       const network = s.network ? networks.get(s.network) : undefined;

@@ -1,3 +1,4 @@
+import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { footprintDiff, hostFootprint, kvFootprint } from '../framework/footprint.ts';
 import { sandboxInterfaces } from '../framework/interfaces.ts';
@@ -51,7 +52,7 @@ export default defineCheck({
         const k = footprintDiff(before.kv, after.kv);
         diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
         if (!diff.added.length) break;
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200, ctx.signal);
       }
       const lifecycleOk = connected.length === initial + 1 && addressOnB !== undefined && disconnected === initial;
       return verdict(

@@ -1,4 +1,5 @@
 import type { Exchange } from '../../drivers/remote/plugin-client.ts';
+import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { footprintDiff } from '../framework/footprint.ts';
 import { fuzzCases } from './fuzz-cases.ts';
@@ -70,7 +71,7 @@ export default defineCheck({
     const alive = await session.send('NetworkDriver.GetCapabilities', {}, true);
     let leaked = footprintDiff(before, await session.footprint()).added;
     for (let i = 0; i < 10 && leaked.length; i++) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200, ctx.signal);
       leaked = footprintDiff(before, await session.footprint()).added;
     }
     const count = (f: Exchange['failure']) => results.filter(({ e }) => e.failure === f).length;

@@ -1,4 +1,5 @@
 import { run } from '../../lab/linux/command.ts';
+import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { footprintDiff } from '../framework/footprint.ts';
 import { runLifecycle } from './lifecycle.ts';
@@ -31,7 +32,7 @@ export default defineCheck({
     // a plugin may tear down asynchronously: give it two seconds
     let diff = footprintDiff(before, await session.footprint());
     for (let i = 0; i < 10 && (diff.added.length || diff.removed.length); i++) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200, ctx.signal);
       diff = footprintDiff(before, await session.footprint());
     }
     const problems = [

@@ -1,5 +1,6 @@
 import { run } from '../../lab/linux/command.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
+import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import type { CheckContext } from '../framework/context.ts';
 import { footprintDiff, kvFootprint } from '../framework/footprint.ts';
@@ -51,7 +52,7 @@ export default defineCheck({
       const keys = footprintDiff(keysBefore, await kvFootprint(ctx)).added;
       held = { devices, fdb: await fdbEntriesWith(ctx, vni), keys };
       if ((!devices.length && !held.fdb.length && !keys.length) || Date.now() - t0 > RELEASE_WAIT_MS) break;
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250, ctx.signal);
     }
     const releasedMs = Date.now() - t0;
 
