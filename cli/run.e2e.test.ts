@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leaksBetween, snapshot } from '../lab/audit.ts';
 import { mustRun, run } from '../lab/linux/command.ts';
@@ -114,6 +114,104 @@ describe("the user's own objects are never touched", () => {
       expect(junit).toMatch(/<testsuite name="docker-bridge"/);
     },
   );
+});
+
+describe('the leak audit blames only the run', () => {
+  it('changes others make during a run are listed as foreign, and the audit stays clean', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const names = { old: `fgo${tag}`, new: `fgn${tag}` };
+    const rule = (name: string) => ['INPUT', '-m', 'comment', '--comment', name, '-j', 'ACCEPT'];
+    const make = async (name: string) => {
+      await addNetns(name);
+      await mustRun(['ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`]);
+      await mustRun(['iptables', '-w', '5', '-A', ...rule(name)]);
+    };
+    const unmake = async (name: string) => {
+      await deleteNetns(name).catch(() => undefined);
+      await run(['ip', 'link', 'delete', name]);
+      await run(['iptables', '-w', '5', '-D', ...rule(name)]);
+    };
+    await make(names.old);
+    try {
+      const dir = await reportDir();
+      const child = cli(['run', '--drivers', 'ref-none,ref-bridge', '--checks', 'identity,isolation', '--report', dir]);
+      await waitForLine(child, /^lab [0-9a-f]{6} up/);
+      // another job, meanwhile: one set of objects goes, another comes
+      await unmake(names.old);
+      await make(names.new);
+      const r = await child;
+      expect(r.exitCode, r.all).toBe(0);
+      const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
+      expect(results.run.audit?.clean).toBe(true);
+      const foreign = results.run.audit?.foreign ?? [];
+      for (const kind of ['netns', 'link'] as const) {
+        expect(foreign).toContainEqual({ kind, item: names.new, change: 'added' });
+        expect(foreign).toContainEqual({ kind, item: names.old, change: 'removed' });
+      }
+      expect(foreign.some((f) => f.kind === 'iptables' && f.item.includes(names.new) && f.change === 'added')).toBe(
+        true,
+      );
+      expect(foreign.some((f) => f.kind === 'iptables' && f.item.includes(names.old) && f.change === 'removed')).toBe(
+        true,
+      );
+      expect(r.all).toMatch(/leak audit clean \(\d+ change\(s\) by others listed\)/);
+    } finally {
+      await unmake(names.old);
+      await unmake(names.new);
+    }
+  });
+});
+
+describe('a driver that leaks on the machine still fails', () => {
+  it('the broken plugin serving the machine (--lab local) leaks a bridge: teardown and the audit say so', async () => {
+    const dir = await reportDir();
+    const tag = randomBytes(3).toString('hex');
+    const socket = `${dir}/brk.sock`;
+    const plugin = execa(
+      'node',
+      ['--import', 'tsx', new URL('../fixtures/plugins/broken-plugin.ts', import.meta.url).pathname, socket],
+      { reject: false, all: true },
+    );
+    const bridges = async () =>
+      (JSON.parse((await run(['ip', '-j', 'link', 'show', 'type', 'bridge'])).output || '[]') as { ifname: string }[])
+        .map((l) => l.ifname)
+        .filter((n) => /^bk[0-9a-f]{8}$/.test(n));
+    const had = await bridges();
+    try {
+      await waitForLine(plugin, /broken plugin serving/);
+      await writeFile(
+        `${dir}/broken-local.json`,
+        JSON.stringify({
+          name: `cnmh-brk${tag}`,
+          kind: 'remote',
+          remote: { plugin: `cnmh-brk${tag}`, socket, activate: true },
+          profile: { mode: 'bridge', scope: 'local', isolated: true, nat: false, dns: false, multiHost: false },
+        }),
+      );
+      const r = await cli([
+        'run',
+        '--lab',
+        'local',
+        '--drivers',
+        `remote:${dir}/broken-local.json`,
+        '--checks',
+        'protocol/teardown',
+        '--report',
+        dir,
+      ]);
+      expect(r.exitCode, r.all).toBe(1);
+      const results = JSON.parse(await readFile(`${dir}/results.json`, 'utf8')) as ResultsFile;
+      expect(results.results.find((x) => x.check === 'protocol/teardown')?.verdict).toBe('fail');
+      const leaked = (await bridges()).filter((b) => !had.includes(b));
+      expect(leaked.length).toBeGreaterThan(0);
+      expect(results.run.audit?.clean).toBe(false);
+      expect(results.run.audit?.leaks).toContainEqual({ kind: 'link', item: leaked[0] });
+    } finally {
+      plugin.kill();
+      await plugin;
+      for (const b of await bridges()) if (!had.includes(b)) await run(['ip', 'link', 'delete', b]);
+    }
+  });
 });
 
 describe('interrupted runs leave nothing behind', () => {

@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
-import { leaksBetween, snapshot, type Leak } from '../lab/audit.ts';
 import { StartedLab, type LabKind } from '../lab/lab.ts';
 import { cleanDeadRuns } from '../lab/reaper.ts';
 import { assertValid } from '../lab/schema.ts';
@@ -11,29 +10,11 @@ import { toJUnit } from '../reports/junit.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
 import { countsAsFailure, summarize, type CheckResult } from '../suites/framework/result.ts';
+import { leakAudit, trySnapshot } from './leak-audit.ts';
 
 export async function harnessVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-function auditResult(leaks: Leak[], ms: number): CheckResult {
-  return {
-    driver: 'lab',
-    mode: 'lab',
-    check: 'lifecycle/leak-audit',
-    verdict: leaks.length ? 'fail' : 'pass',
-    reason: leaks.length
-      ? `${leaks.length} object(s) left behind: ${leaks
-          .map((l) => `${l.kind} ${l.item}`)
-          .slice(0, 5)
-          .join('; ')}`
-      : 'the machine holds nothing of this run after it',
-    expected: { leaks: [] },
-    observed: { leaks },
-    evidence: leaks.map((l) => ({ host: 'machine', command: `audit ${l.kind}`, exitCode: 1, output: l.item })),
-    durationMs: ms,
-  };
 }
 
 /** After Ctrl-C, how long the work gets to stop (the running check's grace and cleanup) before the lab goes. */
@@ -67,7 +48,7 @@ export interface SessionOutcome {
 export async function labSession(o: SessionOptions, work: (w: SessionWork) => Promise<void>): Promise<SessionOutcome> {
   const { log } = o;
   const startedAt = new Date();
-  const before = await snapshot();
+  const before = await trySnapshot();
   const controller = new AbortController();
   let lab: StartedLab | undefined;
   let interrupted = false;
@@ -117,9 +98,9 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
   }
-  const tAudit = Date.now();
-  const leaks = await leaksBetween(before, await snapshot(), lab?.runId);
-  push(auditResult(leaks, Date.now() - tAudit));
+  const { result: auditResult, audit } = await leakAudit(before, lab?.runId, results);
+  push(auditResult);
+  const leaks = audit?.leaks ?? [];
 
   const file: ResultsFile = {
     run: {
@@ -136,7 +117,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
         downMs,
         ...(lab?.underlay ? { underlay: lab.underlay } : {}),
       },
-      audit: { clean: leaks.length === 0, leaks },
+      ...(audit ? { audit: { clean: leaks.length === 0, leaks, foreign: audit.foreign } } : {}),
       ...(interrupted ? { interrupted: true } : {}),
     },
     results,
@@ -152,7 +133,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   log(
     `${o.name} ${file.run.id}: ${(file.run.durationMs / 1000).toFixed(1)}s, lab ` +
       `up ${((lab?.descriptor.upMs ?? 0) / 1000).toFixed(1)}s, down ${(downMs / 1000).toFixed(1)}s; leak ` +
-      `audit ${leaks.length ? `FAILED (${leaks.length})` : 'clean'}`,
+      `audit ${!audit ? 'ERROR (see lifecycle/leak-audit)' : leaks.length ? `FAILED (${leaks.length})` : 'clean'}` +
+      (audit?.foreign.length ? ` (${audit.foreign.length} change(s) by others listed)` : ''),
   );
   return { file, interrupted, dir };
 }

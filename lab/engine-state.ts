@@ -10,9 +10,11 @@ export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount' | 'kv2'; patter
     why: 'the host namespace, bind-mounted the first time a host-mode container starts',
   },
   {
+    // the bridge itself only: a container's veth left on it is a leak (the ingress sandbox's veth is
+    // told apart by its peer, in the footprint)
     kind: 'link',
-    pattern: /docker_gwbridge/,
-    why: "docker_gwbridge, and the veth of swarm's ingress sandbox on it: made when the first overlay container lands",
+    pattern: /^docker_gwbridge( |$)/,
+    why: 'docker_gwbridge: made when the first overlay container lands on a host',
   },
   { kind: 'iptables', pattern: /docker_gwbridge/, why: "docker_gwbridge's NAT and isolation rules" },
   {

@@ -1,4 +1,4 @@
-import type { Leak } from '../lab/audit.ts';
+import type { ForeignChange, Leak } from '../lab/audit.ts';
 import type { CheckResult, Summary } from '../suites/framework/result.ts';
 
 /** results.json: the one document every other report is made from. */
@@ -11,7 +11,7 @@ export interface ResultsFile {
     command?: string;
     environment: { kernel: string; node?: string; engines: { host: string; version: string }[] };
     lab: { kind: 'netns' | 'local'; hosts: string[]; upMs?: number; downMs?: number; underlay?: object };
-    audit?: { clean: boolean; leaks: Leak[] };
+    audit?: { clean: boolean; leaks: Leak[]; foreign?: ForeignChange[] };
     interrupted?: boolean;
   };
   results: CheckResult[];

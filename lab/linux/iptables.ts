@@ -1,4 +1,4 @@
-import { mustRun, run } from './command.ts';
+import { CommandError, mustRun, run } from './command.ts';
 
 export type Table = 'filter' | 'nat' | 'raw';
 
@@ -49,13 +49,14 @@ export class OwnChain {
 /**
  * The rules of a namespace as comparable lines (`iptables-save`, or `ip6tables-save` with `tool`):
  * counters and comment lines change on their own, the rules are what must come back as they were.
+ * A tool that fails throws: "no rules" is a claim, never the reading of an error.
  */
 export async function savedRules(
   netns?: string,
   tool: 'iptables-save' | 'ip6tables-save' = 'iptables-save',
 ): Promise<string[]> {
   const r = await run([tool], { netns });
-  if (r.exitCode !== 0) return [];
+  if (r.exitCode !== 0) throw new CommandError(r);
   return r.output
     .split('\n')
     .filter((line) => line && !line.startsWith('#'))

@@ -1,12 +1,14 @@
 import { mustRun, run, runJson } from './command.ts';
 
 export interface IpLink {
+  ifindex?: number;
   ifname: string;
   link_type?: string;
   address?: string;
   mtu?: number;
   operstate?: string;
   flags?: string[];
+  master?: string;
   linkinfo?: { info_kind?: string };
 }
 

@@ -23,11 +23,12 @@ function header(file: ResultsFile): string {
   const engines = run.environment.engines.map((e) => `${esc(e.host)}: Docker ${esc(e.version)}`).join(' · ');
   const hosts = `${run.lab.hosts.length} host${run.lab.hosts.length > 1 ? 's' : ''}`;
   const command = run.command ? ` · <code>cnm-harness ${esc(run.command)}</code>` : '';
+  const foreign = run.audit?.foreign?.length ? ` (${run.audit.foreign.length} change(s) by others, listed)` : '';
   const audit = !run.audit
     ? 'not run'
     : run.audit.clean
-      ? verdictSpan('pass', 'clean')
-      : verdictSpan('fail', `${run.audit.leaks.length} leak(s)`);
+      ? `${verdictSpan('pass', 'clean')}${foreign}`
+      : `${verdictSpan('fail', `${run.audit.leaks.length} leak(s)`)}${foreign}`;
   return [
     `<header><h1>cnm-harness report <code>${esc(run.id)}</code></h1>`,
     `<p class="meta">${esc(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · ` +

@@ -1,32 +1,68 @@
+import { readFile } from 'node:fs/promises';
 import { isEngineState } from '../../lab/engine-state.ts';
 import type { LabHost } from '../../lab/host.ts';
 import { run } from '../../lab/linux/command.ts';
 import { savedRules } from '../../lab/linux/iptables.ts';
+import { links, type IpLink } from '../../lab/linux/links.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
 import { LabFault } from './lab-fault.ts';
+
+/**
+ * The host-side veths of Docker's swarm ingress sandbox: made with the first overlay container on a
+ * host and kept for the engine's lifetime. Its interfaces name their peers' indexes (`link_index`);
+ * the namespace file lives in the engine's private mount namespace under its exec root.
+ */
+async function ingressVeths(host: LabHost): Promise<Set<number>> {
+  const pid = (await readFile(`${host.descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim();
+  if (!pid || !host.descriptor.dataDir) return new Set();
+  const sbox = `${host.descriptor.dataDir}/exec/netns/ingress_sbox`;
+  const r = await run([
+    'nsenter',
+    `--target=${pid}`,
+    '--mount',
+    'nsenter',
+    `--net=${sbox}`,
+    'ip',
+    '-j',
+    'link',
+    'show',
+  ]);
+  // no ingress sandbox on this host (no swarm overlay container yet): nothing to set aside
+  if (r.exitCode !== 0) return new Set();
+  const inside = JSON.parse(r.output || '[]') as { link_index?: number }[];
+  return new Set(inside.map((l) => l.link_index).filter((x): x is number => x !== undefined));
+}
 
 /**
  * What a network leaves on a host, as comparable lines: links (name and kind) in the host's
  * namespace, its iptables rules and the namespaces named after it. Compared before and after a lifecycle.
  */
 export async function hostFootprint(host: LabHost): Promise<string[]> {
-  return namespaceFootprint(host.netns, `${host.name}-`);
+  return namespaceFootprint(host.netns, `${host.name}-`, await ingressVeths(host));
 }
 
 /**
- * Links and iptables rules of a namespace (undefined = the root one), and the named namespaces starting with
- * `netnsPrefix`.
+ * Links and iptables rules of a namespace (undefined = the root one), and the named namespaces
+ * starting with `netnsPrefix`. Links whose index is in `engineLinks` are the engine's own. A tool
+ * that fails is a lab fault: an unreadable namespace never reads as an empty one.
  */
-export async function namespaceFootprint(netns: string | undefined, netnsPrefix = ''): Promise<string[]> {
-  const links = await run(['ip', '-d', '-j', 'link', 'show'], { netns });
-  const rules = await savedRules(netns);
+export async function namespaceFootprint(
+  netns: string | undefined,
+  netnsPrefix = '',
+  engineLinks: Set<number> = new Set(),
+): Promise<string[]> {
+  let found: [IpLink[], string[]];
+  try {
+    found = await Promise.all([links(netns), savedRules(netns)]);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new LabFault('footprint', `could not read ${netns ?? 'the root namespace'}: ${why}`, undefined, { cause: e });
+  }
+  const [linkList, rules] = found;
   const lines: string[] = [];
-  for (const l of JSON.parse(links.output || '[]') as {
-    ifname: string;
-    master?: string;
-    linkinfo?: { info_kind?: string };
-  }[]) {
+  for (const l of linkList) {
+    if (l.ifindex !== undefined && engineLinks.has(l.ifindex)) continue;
     lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
   lines.push(...rules.map((r) => `iptables ${r}`));
