@@ -12,7 +12,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # chromium: the HTML report is tested in a real (headless) browser
-PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping chromium containernetworking-plugins"
+# gcc, libc6-dev: the probe server (lab/probe-server/probe-server.c) is built here, static
+# stress-ng: the tests load both CPUs while probe servers answer bursts
+PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping chromium containernetworking-plugins gcc libc6-dev stress-ng"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

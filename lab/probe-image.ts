@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { access, chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mustRun } from './linux/command.ts';
-import { PROBE_SERVERS } from './probes.ts';
+import { probeServerBinary } from './probe-server/build.ts';
+import { probeServerArgv } from './probes.ts';
 import { LABEL_PROBE } from './run-id.ts';
 
 /**
@@ -22,13 +23,14 @@ const BINARIES: Record<string, string> = {
   ip: '/bin/ip',
   iperf3: '/bin/iperf3',
   ping: '/usr/bin/ping',
+  // built from lab/probe-server/probe-server.c (static)
+  'probe-server': '/bin/probe-server',
 };
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+/** The image's command: the probe server, answering with the address each request came from. */
 const SERVE_SCRIPT = `#!/bin/sh
-# Probe servers: each answers with the address the connection came from.
-${PROBE_SERVERS.map((server) => `socat ${server} 2>/dev/null &`).join('\n')}
-exec sleep 2147483647
+exec ${probeServerArgv('/bin/probe-server').join(' ')}
 `;
 
 async function exists(path: string): Promise<boolean> {
@@ -60,7 +62,7 @@ async function collect(): Promise<ProbeFiles> {
   const binaries = new Map<string, string>();
   const libraries = new Set<string>();
   for (const b of Object.keys(BINARIES)) {
-    const path = await which(b);
+    const path = b === 'probe-server' ? await probeServerBinary() : await which(b);
     binaries.set(b, path);
     for (const lib of await sharedLibraries(path)) libraries.add(lib);
   }

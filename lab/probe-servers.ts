@@ -1,36 +1,62 @@
 import { spawn } from 'node:child_process';
-import { netnsPath } from './linux/command.ts';
-import { kill } from './linux/processes.ts';
+import { netnsPath, run, type CommandResult } from './linux/command.ts';
+import { kill, listProcesses } from './linux/processes.ts';
 import { listeningScript } from './listening.ts';
-import { PROBE_PORTS, PROBE_SERVERS } from './probes.ts';
+import { probeServerBinary } from './probe-server/build.ts';
+import { classifyProbe, PROBE_PORTS, probeCommand, probeServerArgv } from './probes.ts';
 
 export interface ProbeServers {
   stop(): void;
 }
 
 /**
- * Starts the probe servers (the same ones the probe image runs) in a lab namespace, such as the
- * outside peer or a native sandbox. Each runs in a process group of its own, so stop() ends it
- * and nothing else in the namespace; the reaper kills whatever is inside a run's namespaces anyway.
+ * Starts the probe server (the one the probe image runs) in a lab namespace, such as the outside
+ * peer or a native sandbox, in a process group of its own, so stop() ends it and nothing else in
+ * the namespace. Its command line names the namespace: a leak shows in `ps`, and a dead or hung
+ * server can be found and replaced; the reaper kills whatever is inside a run's namespaces anyway.
  */
-export function startProbeServers(netns: string): ProbeServers {
-  const pids: number[] = [];
-  for (const server of PROBE_SERVERS) {
-    // the shell stays as socat's parent, its command line naming the namespace: a leak shows in `ps`
-    const script = `socat ${server}; : ${netnsPath(netns)}`;
-    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, 'sh', '-c', script], {
-      detached: true,
-      stdio: 'ignore',
-    });
-    child.unref();
-    if (child.pid) pids.push(child.pid);
-  }
+export async function startProbeServers(netns: string): Promise<ProbeServers> {
+  const argv = probeServerArgv(await probeServerBinary(), netnsPath(netns));
+  const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, ...argv], { detached: true, stdio: 'ignore' });
+  child.unref();
+  const pid = child.pid;
   return {
     stop() {
-      for (const pid of pids) kill(-pid, 'SIGKILL');
+      if (pid) kill(-pid, 'SIGKILL');
     },
   };
 }
 
 /** A shell loop that returns once both probe servers listen. */
 export const PROBE_READY_SCRIPT = listeningScript({ tcp: [PROBE_PORTS.tcp], udp: [PROBE_PORTS.udp] }, 'probe servers');
+
+export interface ServerHealth {
+  healthy: boolean;
+  /** The server had to be started again. */
+  restarted: boolean;
+  evidence: CommandResult[];
+}
+
+async function answersLocally(netns: string): Promise<{ ok: boolean; evidence: CommandResult[] }> {
+  const evidence = await Promise.all(
+    (['tcp', 'udp'] as const).map((p) => run(probeCommand(p, '127.0.0.1'), { netns, timeoutMs: 15_000 })),
+  );
+  const ok = evidence.every((r, i) => classifyProbe(i ? 'udp' : 'tcp', '127.0.0.1', r).outcome === 'ok');
+  return { ok, evidence };
+}
+
+/**
+ * Makes sure the probe servers of a long-lived namespace (the outside peer) answer: a TCP and a UDP
+ * probe from inside it. A dead or hung server is killed and started again, and checked once more.
+ */
+export async function ensureProbeServers(netns: string): Promise<ServerHealth> {
+  const first = await answersLocally(netns);
+  if (first.ok) return { healthy: true, restarted: false, evidence: first.evidence };
+  const marker = netnsPath(netns);
+  for (const p of await listProcesses())
+    if (p.cmdline.includes('probe-server') && p.cmdline.endsWith(marker)) kill(p.pid, 'SIGKILL');
+  await startProbeServers(netns);
+  const ready = await run(['sh', '-c', PROBE_READY_SCRIPT], { netns, timeoutMs: 15_000 });
+  const second = await answersLocally(netns);
+  return { healthy: second.ok, restarted: true, evidence: [...first.evidence, ready, ...second.evidence] };
+}

@@ -4,15 +4,13 @@ import type { CommandResult } from './linux/command.ts';
 export const PROBE_PORTS = { tcp: 47000, udp: 47001 } as const;
 
 /**
- * The probe servers as socat arguments, the same in the probe image and in native sandboxes. The UDP
- * server's shell reads a byte of the datagram before it answers: when the shell had exited before
- * socat handed it the datagram, socat's write failed (EPIPE) and no answer went out — 1.7% of
- * requests on loopback, none out of 1000 with the read.
+ * The probe servers' command line, the same in the probe image and in native sandboxes: one process
+ * (lab/probe-server/probe-server.c) answering every TCP connection and UDP datagram with the
+ * address it came from. `label` marks the process (a namespace's path) so that it can be found.
  */
-export const PROBE_SERVERS: readonly string[] = [
-  `TCP-LISTEN:${PROBE_PORTS.tcp},fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR'`,
-  `UDP-RECVFROM:${PROBE_PORTS.udp},fork SYSTEM:'head -c 1 >/dev/null; echo $SOCAT_PEERADDR'`,
-];
+export function probeServerArgv(binary: string, label?: string): string[] {
+  return [binary, String(PROBE_PORTS.tcp), String(PROBE_PORTS.udp), ...(label ? [label] : [])];
+}
 
 export type Protocol = 'icmp' | 'tcp' | 'udp';
 export const PROTOCOLS: readonly Protocol[] = ['icmp', 'tcp', 'udp'];

@@ -41,7 +41,7 @@ export class Underlay {
     );
     await addNetns(underlay.descriptor.outside.netns);
     await underlay.plug('out', underlay.descriptor.outside.netns, OUTSIDE_ADDRESS);
-    startProbeServers(underlay.descriptor.outside.netns);
+    await startProbeServers(underlay.descriptor.outside.netns);
     return underlay;
   }
 

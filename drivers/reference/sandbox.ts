@@ -33,7 +33,7 @@ export class NativeSandbox implements Sandbox {
   static async create(name: string, host: LabHost, kind: 'own' | 'host'): Promise<NativeSandbox> {
     const netns = kind === 'host' ? host.netns! : `${host.name}-${name}`;
     if (kind === 'own') await addNetns(netns);
-    const servers = startProbeServers(netns);
+    const servers = await startProbeServers(netns);
     const sandbox = new NativeSandbox(name, host, netns, kind, servers);
     const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
     if (ready.exitCode !== 0) {

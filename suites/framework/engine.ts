@@ -1,5 +1,6 @@
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import { ensureProbeServers } from '../../lab/probe-servers.ts';
 import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
@@ -27,6 +28,19 @@ function base(driver: Driver, check: Check) {
     evidence: [] as Evidence[],
     durationMs: 0,
   };
+}
+
+/**
+ * The outside peer's probe servers live as long as the lab: before a check relies on them they must
+ * answer a local probe, and a dead one is started again — never a driver's fail for the lab's fault.
+ */
+async function outsidePeerServing(ctx: CheckContext): Promise<void> {
+  const netns = ctx.lab.underlay!.outside.netns;
+  const health = await ensureProbeServers(netns);
+  const label = health.restarted ? `${netns} (probe servers restarted)` : netns;
+  if (health.restarted || !health.healthy) for (const e of health.evidence) ctx.record(label, e);
+  if (!health.healthy)
+    throw new LabFault("outside peer's probe servers", 'they do not answer a local probe, even after a restart');
 }
 
 /** A check that threw: an error, naming the component when the lab or the harness is at fault. */
@@ -130,6 +144,7 @@ async function runCheckOnce(
   const ctx = new CheckContext(lab, started, signal);
   let result: CheckResult;
   try {
+    if (check.requires.outsidePeer) await outsidePeerServing(ctx);
     const outcome = await runStoppable(check, ctx);
     const timings = Object.keys(ctx.timings).length ? ctx.timings : undefined;
     result = {
