@@ -9,6 +9,8 @@ export interface RunConfig {
   lab: LabKind;
   checks?: string;
   report: string;
+  /** Runs of each check; a check that both passes and fails is flaky. */
+  repeat?: number;
 }
 
 /** A usage or configuration problem: the CLI prints it and exits 2. */
@@ -35,6 +37,8 @@ function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
   if (flags.hosts !== undefined)
     out.hosts = typeof flags.hosts === 'string' && /^\d+$/.test(flags.hosts) ? Number(flags.hosts) : flags.hosts;
   for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
+  if (flags.repeat !== undefined)
+    out.repeat = typeof flags.repeat === 'string' && /^\d+$/.test(flags.repeat) ? Number(flags.repeat) : flags.repeat;
   return out;
 }
 

@@ -40,6 +40,7 @@ program
   )
   .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
   .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')
+  .option('--repeat <n>', 'run each check N times; one that both passes and fails is marked flaky (with its pass rate)')
   .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')
   .addHelpText(
     'after',

@@ -50,6 +50,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
         drivers,
         checks,
         signal,
+        repeat: config.repeat ?? 1,
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
@@ -59,6 +60,12 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
   );
   const timings = sandboxTimings(outcome.file.results);
   if (timings) log(timings);
+  const flaky = outcome.file.results.filter((r) => r.repeat?.flaky);
+  if (flaky.length)
+    log(
+      `${flaky.length} flaky check(s): ` +
+        flaky.map((r) => `${r.driver} ${r.check} (passed ${r.repeat!.passes}/${r.repeat!.runs})`).join(', '),
+    );
   const known = outcome.file.results.filter((r) => r.knownDeviation).length;
   if (known)
     log(`${known} fail(s) are known deviations of the driver (explained in results.json; they do not fail the run)`);

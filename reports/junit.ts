@@ -16,6 +16,8 @@ function properties(r: CheckResult): string {
   if (r.knownDeviation) props.push(['knownDeviation', r.knownDeviation], ['observedVerdict', 'fail']);
   if (r.component) props.push(['component', r.component]);
   if (r.skip) props.push(['skip', r.skip]);
+  if (r.repeat)
+    props.push(['runs', String(r.repeat.runs)], ['passes', String(r.repeat.passes)], ['flaky', String(r.repeat.flaky)]);
   if (!props.length) return '';
   const inner = props.map(([k, v]) => `<property name="${xml(k)}" value="${xml(v)}"/>`).join('');
   return `<properties>${inner}</properties>`;

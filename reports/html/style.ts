@@ -23,6 +23,7 @@ td.cell.fail{background:#ffebe9}
 td.cell.fail.known{background:#fff8c5}
 td.cell.skip{background:#f6f8fa;color:var(--skip)}
 td.cell.skip.not-applicable{background:#fff;color:#d0d7de}
+td.cell.flaky{outline:2px dashed var(--error);outline-offset:-3px}
 td.cell.error{background:#fff1e5}
 table.truth tr.mismatch{background:#ffebe9;font-weight:bold}
 details.result{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:4px 8px}

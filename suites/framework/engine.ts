@@ -6,6 +6,7 @@ import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext } from './context.ts';
 import { LabFault } from './lab-fault.ts';
+import { combineRepeats } from './repeat.ts';
 import { unmetRequirement, type Unmet } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
 
@@ -172,6 +173,8 @@ export interface EngineOptions {
   checks: Check[];
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
+  /** Runs of each check (`run --repeat N`): one result each, flaky where they disagree. */
+  repeat?: number;
 }
 
 /** Every check on every driver, one driver at a time; the results come back in order. */
@@ -181,6 +184,7 @@ export async function runChecks({
   checks,
   signal = new AbortController().signal,
   onEvent = () => undefined,
+  repeat = 1,
 }: EngineOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const emit = (r: CheckResult) => {
@@ -208,7 +212,9 @@ export async function runChecks({
     try {
       for (const check of checks) {
         if (signal.aborted) break;
-        emit(await runCheck(lab, started, check, signal));
+        const runs: CheckResult[] = [];
+        for (let i = 0; i < repeat && !signal.aborted; i++) runs.push(await runCheck(lab, started, check, signal));
+        if (runs.length) emit(combineRepeats(runs));
       }
     } finally {
       await started.stop().catch(() => undefined);

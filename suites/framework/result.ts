@@ -1,4 +1,5 @@
 import type { Mode } from '../../drivers/contract.ts';
+import type { Repeated } from './repeat.ts';
 import type { SkipKind } from './requirements.ts';
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
@@ -28,6 +29,8 @@ export interface CheckResult {
   metrics?: Record<string, unknown>;
   /** On a skip: the check does not apply to this kind of driver, or it could apply but was not run. */
   skip?: SkipKind;
+  /** With `run --repeat N`: every run's verdict, and whether the check went both ways (flaky). */
+  repeat?: Repeated;
   /** On an error: what the harness or the lab could not rely on (a LabFault's component). */
   component?: string;
   /** Set on a fail that is a known, explained deviation of the driver (suites/known-deviations.ts). */

@@ -15,9 +15,11 @@ export function matrix(file: ResultsFile): string {
       if (i === undefined) return '<td class="none"></td>';
       const r = file.results[i]!;
       const shown = shownAs(r);
-      const classes = `cell ${r.verdict}${r.verdict === 'skip' ? ` ${shown}` : ''}${r.knownDeviation ? ' known' : ''}`;
+      const flaky = r.repeat?.flaky ? ' flaky' : '';
+      const kind = r.verdict === 'skip' ? ` ${shown}` : '';
+      const classes = `cell ${r.verdict}${kind}${r.knownDeviation ? ' known' : ''}${flaky}`;
       const title = esc(`${d} ${c}: ${verdictText(r)}: ${r.reason}`);
-      const link = `<a href="#r-${i}" data-open="r-${i}">${SYMBOL[shown]}</a>`;
+      const link = `<a href="#r-${i}" data-open="r-${i}">${SYMBOL[shown]}${flaky ? '~' : ''}</a>`;
       return `<td class="${classes}" data-check="${esc(c)}" data-verdict="${r.verdict}" title="${title}">${link}</td>`;
     });
     return `<tr data-driver="${esc(d)}"><th>${esc(d)}</th>${cells.join('')}</tr>`;
@@ -27,5 +29,7 @@ export function matrix(file: ResultsFile): string {
     .map(([k, sym]) => `${sym} ${k.replace('-', ' ')}`)
     .join(' · ');
   const table = `<div class="scroll"><table id="matrix">${thead}<tbody>${rows.join('')}</tbody></table></div>`;
-  return `<p class="meta legend">${legend} (a skip is either not run here, or not applicable to the mode)</p>${table}`;
+  const note =
+    '(a skip is either not run here, or not applicable to the mode; ~ flaky: it went both ways when repeated)';
+  return `<p class="meta legend">${legend} ${note}</p>${table}`;
 }

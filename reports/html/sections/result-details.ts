@@ -40,6 +40,10 @@ export function resultDetails(r: CheckResult, i: number): string {
     `<summary>${verdict} <b>${esc(r.driver)}</b> ${esc(r.check)} ${took} — ${esc(r.reason.slice(0, 200))}</summary>`,
     r.knownDeviation ? `<p class="deviation"><b>Known deviation:</b> ${esc(r.knownDeviation)}</p>` : '',
     `<p>${esc(r.reason)}</p>`,
+    r.repeat
+      ? `<p class="meta">repeated ${r.repeat.runs} times: ${esc(r.repeat.verdicts.join(', '))}` +
+        `${r.repeat.flaky ? ` — <b>flaky</b>, passed ${r.repeat.passes} of ${r.repeat.runs}` : ''}</p>`
+      : '',
     table ? truthTable(table) : '',
     `<div class="eo"><div><h4>expected</h4><pre>${json(r.expected)}</pre></div>` +
       `<div><h4>observed</h4><pre>${json(observed)}</pre></div></div>`,
