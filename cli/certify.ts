@@ -26,7 +26,13 @@ export interface CertifyConfig {
   lab: LabKind;
   report: string;
   performance: boolean;
+  fuzzSeed?: number;
+  /** protocol/fuzz's requests for the protocol level (default CERTIFY_FUZZ_BUDGET). */
+  fuzzBudget?: number;
 }
+
+/** The protocol level is demonstrated with ten thousand generated requests. */
+const CERTIFY_FUZZ_BUDGET = 10_000;
 
 function ceilingsFor(driver: Driver): CeilingName[] {
   const mode = driver.profile.mode;
@@ -79,6 +85,7 @@ export async function certifyCommand(
         drivers: [driver],
         checks: CHECKS,
         signal,
+        settings: { fuzzSeed: config.fuzzSeed, fuzzBudget: config.fuzzBudget ?? CERTIFY_FUZZ_BUDGET },
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.verdict === 'skip');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);

@@ -11,6 +11,9 @@ export interface RunConfig {
   report: string;
   /** Runs of each check; a check that both passes and fails is flaky. */
   repeat?: number;
+  /** protocol/fuzz: the seed (reproduces a run) and how many requests. */
+  fuzzSeed?: number;
+  fuzzBudget?: number;
 }
 
 /** A usage or configuration problem: the CLI prints it and exits 2. */
@@ -37,8 +40,10 @@ function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
   if (flags.hosts !== undefined)
     out.hosts = typeof flags.hosts === 'string' && /^\d+$/.test(flags.hosts) ? Number(flags.hosts) : flags.hosts;
   for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
-  if (flags.repeat !== undefined)
-    out.repeat = typeof flags.repeat === 'string' && /^\d+$/.test(flags.repeat) ? Number(flags.repeat) : flags.repeat;
+  for (const k of ['repeat', 'fuzzSeed', 'fuzzBudget'] as const) {
+    const v = flags[k];
+    if (v !== undefined) out[k] = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ import { readResults, writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
-import { hostsOption } from './options.ts';
+import { hostsOption, integerOption } from './options.ts';
 import { harnessVersion, runCommand } from './run.ts';
 
 const program = new Command('cnm-harness')
@@ -41,6 +41,8 @@ program
   .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
   .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')
   .option('--repeat <n>', 'run each check N times; one that both passes and fails is marked flaky (with its pass rate)')
+  .option('--fuzz-seed <n>', 'protocol/fuzz: the seed (a run prints its seed; the same seed sends the same requests)')
+  .option('--fuzz-budget <n>', 'protocol/fuzz: how many generated requests (default 1000; certify sends 10000)')
   .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')
   .addHelpText(
     'after',
@@ -144,6 +146,8 @@ program
   )
   .option('--report <dir>', 'where results.json, certificate.json, junit.xml and report.html go', './cnm-certificate')
   .option('--no-performance', 'skip the short bench of the informational Performance level')
+  .option('--fuzz-seed <n>', 'protocol/fuzz: the seed (the certificate records the one used)')
+  .option('--fuzz-budget <n>', 'protocol/fuzz: generated requests for the protocol level (default 10000)')
   .addHelpText(
     'after',
     '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host ' +
@@ -155,9 +159,20 @@ program
   .action(
     async (
       manifest: string,
-      flags: { hosts: string; lab: 'netns' | 'local'; report: string; performance: boolean },
+      flags: {
+        hosts: string;
+        lab: 'netns' | 'local';
+        report: string;
+        performance: boolean;
+        fuzzSeed?: string;
+        fuzzBudget?: string;
+      },
     ) => {
       const hosts = hostsOption(flags.hosts);
+      const fuzzSeed =
+        flags.fuzzSeed === undefined ? undefined : integerOption('fuzz-seed', flags.fuzzSeed, 0, 2 ** 32 - 1);
+      const fuzzBudget =
+        flags.fuzzBudget === undefined ? undefined : integerOption('fuzz-budget', flags.fuzzBudget, 10, 1_000_000);
       const { certifyCommand } = await import('./certify.ts');
       process.exitCode = await certifyCommand({
         manifest,
@@ -165,6 +180,8 @@ program
         lab: flags.lab,
         report: flags.report,
         performance: flags.performance,
+        ...(fuzzSeed !== undefined ? { fuzzSeed } : {}),
+        ...(fuzzBudget !== undefined ? { fuzzBudget } : {}),
       });
     },
   );

@@ -51,6 +51,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
         checks,
         signal,
         repeat: config.repeat ?? 1,
+        settings: { fuzzSeed: config.fuzzSeed, fuzzBudget: config.fuzzBudget },
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);

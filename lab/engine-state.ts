@@ -26,7 +26,7 @@ export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount' | 'kv2'; patter
   },
   {
     kind: 'iptables',
-    pattern: /^-A FORWARD -j DOCKER-USER$/,
+    pattern: /^(iptables-save: )?filter: -A FORWARD -j DOCKER-USER$/,
     why: 'the DOCKER-USER jump, re-inserted at the top of FORWARD whenever a network is created',
   },
 ];

@@ -28,9 +28,13 @@ const BINARIES: Record<string, string> = {
 };
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-/** The image's command: the probe server, answering with the address each request came from. */
+/**
+ * The image's command: the probe server, answering with the address each request came from. The
+ * container outlives it: a container-mode sandbox shares a stack whose ports its peer's server holds.
+ */
 const SERVE_SCRIPT = `#!/bin/sh
-exec ${probeServerArgv('/bin/probe-server').join(' ')}
+${probeServerArgv('/bin/probe-server').join(' ')} 2>/dev/null &
+exec sleep 2147483647
 `;
 
 async function exists(path: string): Promise<boolean> {

@@ -38,11 +38,14 @@ export const SCHEMA_FILE = 'remote-protocol.schema.json';
 /** The media type Docker sends in Accept, and the one a plugin should answer with. */
 export const PLUGIN_MEDIA_TYPE = 'application/vnd.docker.plugins.v1.2+json';
 
-interface SchemaNode {
+export interface SchemaNode {
   type?: string | string[];
   properties?: Record<string, SchemaNode>;
+  required?: string[];
   items?: SchemaNode;
   additionalProperties?: SchemaNode | boolean;
+  anyOf?: SchemaNode[];
+  const?: unknown;
 }
 
 const defs = (

@@ -47,9 +47,31 @@ export class OwnChain {
 }
 
 /**
- * The rules of a namespace as comparable lines (`iptables-save`, or `ip6tables-save` with `tool`):
- * counters and comment lines change on their own, the rules are what must come back as they were.
- * A tool that fails throws: "no rules" is a claim, never the reading of an error.
+ * iptables-save's output as comparable lines, each with its table: rules (`filter: -A …`), chains of
+ * one's own (`nat: :CNMH-X`) and built-in chains whose policy is not ACCEPT. Counters, comments and
+ * the table framing are left out: a table the kernel instantiates on first use, still empty,
+ * changes nothing that matters.
+ */
+export function comparableRules(saved: string): string[] {
+  const lines: string[] = [];
+  let table = '';
+  for (const raw of saved.split('\n')) {
+    const line = raw.replace(/\[\d+:\d+\]/g, '').trim();
+    if (line.startsWith('*')) table = line.slice(1);
+    else if (line.startsWith('-A ')) lines.push(`${table}: ${line}`);
+    else if (line.startsWith(':')) {
+      const [chain, policy] = line.slice(1).split(/\s+/);
+      if (policy === '-') lines.push(`${table}: :${chain}`);
+      else if (policy && policy !== 'ACCEPT') lines.push(`${table}: :${chain} ${policy}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * The rules of a namespace as comparable lines (`iptables-save`, or `ip6tables-save` with `tool`),
+ * which must come back as they were. A tool that fails throws: "no rules" is a claim, never the
+ * reading of an error.
  */
 export async function savedRules(
   netns?: string,
@@ -57,8 +79,5 @@ export async function savedRules(
 ): Promise<string[]> {
   const r = await run([tool], { netns });
   if (r.exitCode !== 0) throw new CommandError(r);
-  return r.output
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.replace(/\[\d+:\d+\]/g, '').trim());
+  return comparableRules(r.output);
 }

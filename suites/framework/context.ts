@@ -4,6 +4,14 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Evidence } from './result.ts';
 
+/** Run-wide knobs some checks read (`run --fuzz-seed/--fuzz-budget`, certify's protocol level). */
+export interface CheckSettings {
+  /** The fuzzer's seed: the same seed sends the same requests. Random (and reported) when absent. */
+  fuzzSeed?: number;
+  /** How many requests the fuzzer sends (shrinking a failure comes on top). */
+  fuzzBudget?: number;
+}
+
 /**
  * What a check works with: the lab, the started driver, an evidence log, a cleanup stack and a
  * signal. The signal aborts on the check's timeout or when the run is interrupted; commands, probes
@@ -25,6 +33,7 @@ export class CheckContext implements AsyncDisposable {
     readonly driver: StartedDriver,
     /** The run's signal (Ctrl-C): it aborts this check's signal too. */
     runSignal?: AbortSignal,
+    readonly settings: CheckSettings = {},
   ) {
     const follow = () => this.controller.abort(runSignal?.reason);
     if (runSignal?.aborted) follow();

@@ -4,7 +4,7 @@ import { ensureProbeServers } from '../../lab/probe-servers.ts';
 import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
-import { CheckContext } from './context.ts';
+import { CheckContext, type CheckSettings } from './context.ts';
 import { LabFault } from './lab-fault.ts';
 import { combineRepeats } from './repeat.ts';
 import { unmetRequirement, type Unmet } from './requirements.ts';
@@ -107,14 +107,15 @@ export async function runCheck(
   started: StartedDriver,
   check: Check,
   signal: AbortSignal = new AbortController().signal,
+  settings: CheckSettings = {},
 ): Promise<CheckResult> {
   const transient = started.driver.transientErrors;
   const earlier: CheckResult[] = [];
-  let result = await runCheckOnce(lab, started, check, signal);
+  let result = await runCheckOnce(lab, started, check, signal, settings);
   while (result.verdict === 'error' && transient?.test(result.reason) && earlier.length < TRANSIENT_RETRIES) {
     earlier.push(result);
     await new Promise((r) => setTimeout(r, 1000));
-    result = await runCheckOnce(lab, started, check, signal);
+    result = await runCheckOnce(lab, started, check, signal, settings);
   }
   if (!earlier.length) return result;
   const notes = earlier.map((e, i) => ({
@@ -137,12 +138,13 @@ async function runCheckOnce(
   started: StartedDriver,
   check: Check,
   signal: AbortSignal,
+  settings: CheckSettings,
 ): Promise<CheckResult> {
   const driver = started.driver;
   const unmet = unmetRequirement(check.requires, driver.profile, lab);
   if (unmet) return skipped(driver, check, unmet);
   const t0 = Date.now();
-  const ctx = new CheckContext(lab, started, signal);
+  const ctx = new CheckContext(lab, started, signal, settings);
   let result: CheckResult;
   try {
     if (check.requires.outsidePeer) await outsidePeerServing(ctx);
@@ -175,6 +177,7 @@ export interface EngineOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Runs of each check (`run --repeat N`): one result each, flaky where they disagree. */
   repeat?: number;
+  settings?: CheckSettings;
 }
 
 /** Every check on every driver, one driver at a time; the results come back in order. */
@@ -185,6 +188,7 @@ export async function runChecks({
   signal = new AbortController().signal,
   onEvent = () => undefined,
   repeat = 1,
+  settings = {},
 }: EngineOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const emit = (r: CheckResult) => {
@@ -213,7 +217,8 @@ export async function runChecks({
       for (const check of checks) {
         if (signal.aborted) break;
         const runs: CheckResult[] = [];
-        for (let i = 0; i < repeat && !signal.aborted; i++) runs.push(await runCheck(lab, started, check, signal));
+        for (let i = 0; i < repeat && !signal.aborted; i++)
+          runs.push(await runCheck(lab, started, check, signal, settings));
         if (runs.length) emit(combineRepeats(runs));
       }
     } finally {

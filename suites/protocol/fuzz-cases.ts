@@ -26,8 +26,8 @@ export interface FuzzIds {
   freshId: string;
 }
 
-const WRONG_TYPES: unknown[] = [null, 0, -1, 1.5e308, true, [], {}, ''];
-const STRINGS: string[] = [
+export const WRONG_TYPES: unknown[] = [null, 0, -1, 1.5e308, true, [], {}, ''];
+export const STRINGS: string[] = [
   'x'.repeat(65_536),
   '../../../../etc/passwd',
   '\u0000\u0001\u001b[31m',
@@ -37,7 +37,7 @@ const STRINGS: string[] = [
   '%s%n%x',
   '${jndi:x}',
 ];
-const CIDRS: string[] = [
+export const CIDRS: string[] = [
   '0.0.0.0/0',
   '255.255.255.255/32',
   '10.0.0.0/8',
@@ -48,7 +48,7 @@ const CIDRS: string[] = [
   '10.205.0.1',
   '10.205.0.1/24 ',
 ];
-const MACS: string[] = ['ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', 'zz:zz:zz:zz:zz:zz', '02:42:0a:0b:0c'];
+export const MACS: string[] = ['ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', 'zz:zz:zz:zz:zz:zz', '02:42:0a:0b:0c'];
 
 export function baselines(ids: FuzzIds): Record<string, object> {
   const ne = { NetworkID: ids.networkId, EndpointID: ids.endpointId };
