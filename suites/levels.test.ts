@@ -34,7 +34,12 @@ describe('conformance levels', () => {
     expect(level('core')).toMatchObject({ verdict: 'pass', counts: { pass: 4, fail: 0, skip: 1, error: 0 } });
     expect(level('nat')).toMatchObject({ verdict: 'fail', counts: { pass: 1, fail: 1, skip: 0, error: 0 } });
     expect(level('nat').problems[0]).toMatch(/^nat\/egress-masquerade: fail/);
-    expect(level('protocol').verdict).toBe('fail');
+  });
+
+  it('an error never counts against the driver: its level is not demonstrated, with the error named', () => {
+    expect(level('protocol').verdict).toBe('not-demonstrated');
+    expect(level('protocol').problems[0]).toMatch(/^protocol\/fuzz: not observed \(error/);
+    expect(certificatePasses(judgeLevels(results, 'remote:x', ['protocol']))).toBe(false);
   });
 
   it('a claimed level with no applicable check is not demonstrated, and fails the certificate', () => {

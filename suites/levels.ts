@@ -65,8 +65,10 @@ export interface LevelOutcome {
 
 /**
  * Judges each level from a run's results for one driver. A check that does not apply (skip) counts
- * neither for nor against; a level with no applicable check is not demonstrated, which fails a
- * claim. A known deviation is still a fail here: the certificate is about the specification.
+ * neither for nor against. A fail fails the level; an error (the harness or the lab could not
+ * observe) never counts against the driver: a level with errors and no fail is not demonstrated, as
+ * is one with no applicable check, which keeps a claim from passing without blaming the driver. A
+ * known deviation is still a fail here: the certificate is about the specification.
  */
 export function judgeLevels(results: CheckResult[], driverId: string, claimed: Level[]): LevelOutcome[] {
   return LEVELS.map((level) => {
@@ -76,13 +78,19 @@ export function judgeLevels(results: CheckResult[], driverId: string, claimed: L
     const counts: Summary = { pass: 0, fail: 0, skip: 0, error: 0 };
     for (const r of mine) counts[r.verdict]++;
     const decided = mine.filter((r) => r.verdict !== 'skip');
-    const problems = decided
-      .filter((r) => r.verdict === 'fail' || r.verdict === 'error')
-      .map((r) => `${r.check}: ${r.verdict} — ${r.reason.slice(0, 200)}`);
+    const failed = decided.filter((r) => r.verdict === 'fail');
+    const unobserved = decided.filter((r) => r.verdict === 'error');
+    const problems = [
+      ...failed.map((r) => `${r.check}: fail — ${r.reason.slice(0, 200)}`),
+      ...unobserved.map(
+        (r) => `${r.check}: not observed (error${r.component ? `, ${r.component}` : ''}) — ${r.reason.slice(0, 200)}`,
+      ),
+    ];
     let verdict: LevelVerdict;
     if (level.informational) verdict = 'informational';
-    else if (!decided.length) verdict = 'not-demonstrated';
-    else verdict = problems.length ? 'fail' : 'pass';
+    else if (failed.length) verdict = 'fail';
+    else if (unobserved.length || !decided.length) verdict = 'not-demonstrated';
+    else verdict = 'pass';
     return {
       name: level.name,
       title: level.title,
