@@ -27,7 +27,7 @@ export function matrix(file: ResultsFile): string {
   const thead = `<thead><tr><th>driver \\ check</th>${head}</tr></thead>`;
   const legend = Object.entries(SYMBOL)
     .map(([k, sym]) => `${sym} ${k.replace('-', ' ')}`)
-    .join(' · ');
+    .join(', ');
   const table = `<div class="scroll"><table id="matrix">${thead}<tbody>${rows.join('')}</tbody></table></div>`;
   const note =
     '(a skip is either not run here, or not applicable to the mode; ~ flaky: it went both ways when repeated)';
