@@ -64,12 +64,10 @@ export function skipped(driver: Driver, check: Check, unmet: Unmet): CheckResult
 /** How long a stopped check gets to notice its signal and return, before its cleanup runs anyway. */
 const STOP_GRACE_MS = 10_000;
 
-export class CheckTimeout extends Error {}
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeout(`${what} did not finish within ${ms / 1000}s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
