@@ -12,9 +12,13 @@ it('returns once a TCP listener is there, and names what never came', async () =
     const listening = await run(['sh', '-c', listeningScript({ tcp: [port] }, 'test server')]);
     expect(listening.exitCode).toBe(0);
     // nothing listens on UDP there: the loop gives up and says so
-    const missing = await run(['sh', '-c', listeningScript({ tcp: [port], udp: [port] }, 'test server')]);
+    const t0 = Date.now();
+    const missing = await run(['sh', '-c', listeningScript({ tcp: [port], udp: [port] }, 'test server', 2)]);
     expect(missing.exitCode).toBe(1);
-    expect(missing.output).toContain('test server not listening');
+    expect(missing.output).toContain('test server not listening after 2 s');
+    // what does listen is named, and the wait was bounded by the clock
+    expect(missing.output).toContain(`:${port} `);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
   } finally {
     server.close();
   }

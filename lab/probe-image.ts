@@ -4,6 +4,7 @@ import { access, chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from
 import { dirname } from 'node:path';
 import { mustRun } from './linux/command.ts';
 import { probeServerBinary } from './probe-server/build.ts';
+import { PROBE_SERVER_LOG } from './probe-servers.ts';
 import { probeServerArgv } from './probes.ts';
 import { LABEL_PROBE } from './run-id.ts';
 
@@ -33,7 +34,7 @@ const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin
  * container outlives it: a container-mode sandbox shares a stack whose ports its peer's server holds.
  */
 const SERVE_SCRIPT = `#!/bin/sh
-${probeServerArgv('/bin/probe-server').join(' ')} 2>/dev/null &
+${probeServerArgv('/bin/probe-server').join(' ')} 2>>${PROBE_SERVER_LOG} &
 exec sleep 2147483647
 `;
 

@@ -5,10 +5,13 @@ import { dockerBridge } from '../drivers/docker/adapters.ts';
 import { refBridge } from '../drivers/reference/adapters.ts';
 import { runCheck } from '../suites/framework/engine.ts';
 import natEgress from '../suites/nat/egress-masquerade.ts';
+import { execInContainer } from './docker-exec.ts';
+import { LabFault } from './lab-fault.ts';
 import { StartedLab } from './lab.ts';
 import { run } from './linux/command.ts';
 import { listProcesses } from './linux/processes.ts';
-import { PROBE_PORTS } from './probes.ts';
+import { awaitProbeServers, PROBE_RESTART_SCRIPT, PROBE_SERVER_LOG, type SandboxServers } from './probe-servers.ts';
+import { classifyProbe, PROBE_PORTS, probeCommand } from './probes.ts';
 
 // The probe servers hold: a thousand concurrent TCP connections and a thousand concurrent UDP
 // requests, answered every one while another process keeps both CPUs busy — in the outside peer, in
@@ -83,4 +86,52 @@ describe('probe servers under load', () => {
     expect(result.verdict, result.reason).toBe('pass');
     expect(result.evidence.some((e) => e.host.includes('probe servers restarted'))).toBe(true);
   });
+});
+
+describe("a new sandbox's probe servers that never came", () => {
+  it('are started again, with a warning; if they still do not listen, a LabFault names them', async () => {
+    // the probe image with a command that starts no server: what a server dead at birth looks like
+    const container = await h1.docker.createContainer({
+      Image: lab.probeImage,
+      Cmd: ['sleep', '600'],
+      Labels: { 'cnm-harness.test': 'probe-servers' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await container.start();
+    const exec = (argv: string[], timeoutMs: number) => execInContainer(h1.docker, container.id, argv, { timeoutMs });
+    const servers = (restart: SandboxServers['restart']): SandboxServers => ({
+      where: 'sandbox test on h1',
+      exec,
+      diagnose: () => Promise.all([exec(['cat', PROBE_SERVER_LOG], 5_000), exec(['ps'], 5_000)]),
+      restart,
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await awaitProbeServers(
+        servers(() => exec(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000)),
+        2,
+      );
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.join('\n')).toContain(
+        'probe servers in sandbox test on h1 did not listen and were started again',
+      );
+      for (const p of ['tcp', 'udp'] as const)
+        expect(classifyProbe(p, '127.0.0.1', await exec(probeCommand(p, '127.0.0.1'), 10_000)).outcome).toBe('ok');
+
+      await exec(['killall', 'probe-server'], 5_000);
+      const fault = await awaitProbeServers(
+        servers(async () => undefined),
+        2,
+      ).catch((e: unknown) => e);
+      expect(fault).toBeInstanceOf(LabFault);
+      expect((fault as LabFault).component).toBe('probe servers in sandbox test on h1');
+      expect((fault as LabFault).message).toContain('not listening after 2 s');
+      expect(JSON.stringify((fault as LabFault).observed)).toContain(`cat ${PROBE_SERVER_LOG}`);
+    } finally {
+      process.off('warning', onWarning);
+      await container.remove({ force: true });
+    }
+  }, 60_000);
 });

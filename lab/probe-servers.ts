@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { LabFault } from './lab-fault.ts';
 import { netnsPath, run, type CommandResult } from './linux/command.ts';
 import { kill, listProcesses } from './linux/processes.ts';
 import { listeningScript } from './listening.ts';
@@ -29,6 +30,50 @@ export async function startProbeServers(netns: string): Promise<ProbeServers> {
 
 /** A shell loop that returns once both probe servers listen. */
 export const PROBE_READY_SCRIPT = listeningScript({ tcp: [PROBE_PORTS.tcp], udp: [PROBE_PORTS.udp] }, 'probe servers');
+
+/** Where the probe image's server writes why it stopped (its stderr). */
+export const PROBE_SERVER_LOG = '/tmp/probe-server.log';
+
+/**
+ * The probe server started again in a probe-image container: detached, its output in the log, so
+ * the `docker exec` that starts it ends at once.
+ */
+const IMAGE_SERVER = probeServerArgv('/bin/probe-server').join(' ');
+export const PROBE_RESTART_SCRIPT = `${IMAGE_SERVER} </dev/null >>${PROBE_SERVER_LOG} 2>&1 &`;
+
+/** A new sandbox's probe servers, as a driver's sandbox reaches them. */
+export interface SandboxServers {
+  /** "sandbox NAME on HOST", for the messages. */
+  where: string;
+  exec(argv: string[], timeoutMs: number): Promise<CommandResult>;
+  /** What tells why the servers are not there (their log, the processes). */
+  diagnose(): Promise<CommandResult[]>;
+  restart(): Promise<unknown>;
+}
+
+/**
+ * Waits until a new sandbox's probe servers listen. Servers that never came are the lab's fault, not
+ * the driver's: they are started once more (a warning says so, with their log), and if they still do
+ * not listen the sandbox is a LabFault naming them, with what was seen.
+ */
+export async function awaitProbeServers(servers: SandboxServers, seconds = 10): Promise<void> {
+  const script = listeningScript({ tcp: [PROBE_PORTS.tcp], udp: [PROBE_PORTS.udp] }, 'probe servers', seconds);
+  const first = await servers.exec(['sh', '-c', script], 30_000);
+  if (first.exitCode === 0) return;
+  const diagnosis = await servers.diagnose();
+  await servers.restart();
+  const second = await servers.exec(['sh', '-c', script], 30_000);
+  const seen = [first, ...diagnosis, second].map((r) => `$ ${r.command} → ${r.exitCode}\n${r.output.trim()}`);
+  if (second.exitCode === 0) {
+    process.emitWarning(`probe servers in ${servers.where} did not listen and were started again:\n${seen.join('\n')}`);
+    return;
+  }
+  throw new LabFault(
+    `probe servers in ${servers.where}`,
+    `they do not listen, not even after a restart: ${first.output.trim()}`,
+    { evidence: seen },
+  );
+}
 
 export interface ServerHealth {
   healthy: boolean;

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { LabHost } from '../../lab/host.ts';
 import type { LabShape, StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
-import { PROBE_READY_SCRIPT } from '../../lab/probe-servers.ts';
+import { awaitProbeServers, PROBE_RESTART_SCRIPT, PROBE_SERVER_LOG } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
 import type {
   Driver,
@@ -174,10 +174,13 @@ export class DockerStartedDriver implements StartedDriver {
       if (!sandbox.address(spec.network))
         throw new Error(`the engine gave container ${name} no address on network ${spec.network.name} within 5 s`);
     }
-    if (!spec.shareWith) {
-      const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
-      if (ready.exitCode !== 0) throw new Error(`sandbox ${name} on ${spec.host.name}: ${ready.output.trim()}`);
-    }
+    if (!spec.shareWith)
+      await awaitProbeServers({
+        where: `sandbox ${name} on ${spec.host.name}`,
+        exec: (argv, timeoutMs) => sandbox.exec(argv, timeoutMs),
+        diagnose: () => Promise.all([sandbox.exec(['cat', PROBE_SERVER_LOG], 5_000), sandbox.exec(['ps'], 5_000)]),
+        restart: () => sandbox.exec(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000),
+      });
     return sandbox;
   }
 

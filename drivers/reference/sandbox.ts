@@ -1,7 +1,7 @@
 import type { LabHost } from '../../lab/host.ts';
 import { run, type CommandResult } from '../../lab/linux/command.ts';
 import { addNetns, deleteNetns } from '../../lab/linux/netns.ts';
-import { PROBE_READY_SCRIPT, startProbeServers, type ProbeServers } from '../../lab/probe-servers.ts';
+import { awaitProbeServers, startProbeServers, type ProbeServers } from '../../lab/probe-servers.ts';
 import type { Sandbox, StartedNetwork } from '../contract.ts';
 
 /**
@@ -18,7 +18,7 @@ export class NativeSandbox implements Sandbox {
     readonly host: LabHost,
     readonly netns: string,
     private readonly kind: 'own' | 'host' | 'shared',
-    private readonly servers: ProbeServers | undefined,
+    private servers: ProbeServers | undefined,
     private readonly sharesWith?: NativeSandbox,
   ) {}
 
@@ -35,10 +35,19 @@ export class NativeSandbox implements Sandbox {
     if (kind === 'own') await addNetns(netns);
     const servers = await startProbeServers(netns);
     const sandbox = new NativeSandbox(name, host, netns, kind, servers);
-    const ready = await sandbox.exec(['sh', '-c', PROBE_READY_SCRIPT], 15_000);
-    if (ready.exitCode !== 0) {
+    try {
+      await awaitProbeServers({
+        where: `sandbox ${name} on ${host.name}`,
+        exec: (argv, timeoutMs) => sandbox.exec(argv, timeoutMs),
+        diagnose: async () => [],
+        restart: async () => {
+          sandbox.servers?.stop();
+          sandbox.servers = await startProbeServers(netns);
+        },
+      });
+    } catch (e) {
       await sandbox.remove();
-      throw new Error(`sandbox ${name} on ${host.name}: ${ready.output.trim()}`);
+      throw e;
     }
     return sandbox;
   }

@@ -1,6 +1,6 @@
+import { LabFault } from '../../lab/lab-fault.ts';
 import { classifyProbe, probeCommand } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { LabFault } from '../framework/lab-fault.ts';
 import { Scenario } from '../framework/scenario.ts';
 
 const LIMIT_MS = 30_000;

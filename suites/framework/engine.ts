@@ -1,11 +1,11 @@
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
+import { LabFault } from '../../lab/lab-fault.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 import { ensureProbeServers } from '../../lab/probe-servers.ts';
 import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext, type CheckSettings } from './context.ts';
-import { LabFault } from './lab-fault.ts';
 import { combineRepeats } from './repeat.ts';
 import { unmetRequirement, type Unmet } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { isEngineState } from '../../lab/engine-state.ts';
 import type { LabHost } from '../../lab/host.ts';
+import { LabFault } from '../../lab/lab-fault.ts';
 import { run } from '../../lab/linux/command.ts';
 import { savedRules } from '../../lab/linux/iptables.ts';
 import { links, type IpLink } from '../../lab/linux/links.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
-import { LabFault } from './lab-fault.ts';
 
 /**
  * The host-side veths of Docker's swarm ingress sandbox: made with the first overlay container on a

@@ -1,9 +1,9 @@
 import type { Sandbox } from '../../drivers/contract.ts';
 import type { LabHost } from '../../lab/host.ts';
+import { LabFault } from '../../lab/lab-fault.ts';
 import { run, type CommandResult } from '../../lab/linux/command.ts';
 import { classifyProbe, PROBE_TIMEOUT_MS, probeCommand, type ProbeResult, type Protocol } from '../../lab/probes.ts';
 import type { CheckContext } from './context.ts';
-import { LabFault } from './lab-fault.ts';
 
 /** Where a probe comes from: a sandbox, or a lab namespace such as a host or the outside peer. */
 export type ProbeSource = { sandbox: Sandbox } | { host: LabHost } | { netns: string; label: string };

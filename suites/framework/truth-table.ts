@@ -1,7 +1,7 @@
+import { LabFault } from '../../lab/lab-fault.ts';
 import { PROTOCOLS, type ProbeOutcome, type Protocol } from '../../lab/probes.ts';
 import type { CheckContext } from './context.ts';
 import { satisfies, type Expectation } from './expectations.ts';
-import { LabFault } from './lab-fault.ts';
 import { probe, type ProbeSource } from './probe.ts';
 
 /** One cell of a truth table: a probe from one peer to another, expected against observed. */

@@ -1,8 +1,8 @@
+import { LabFault } from '../../lab/lab-fault.ts';
 import { run } from '../../lab/linux/command.ts';
 import { PROTOCOLS } from '../../lab/probes.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { blocked, ok } from '../framework/expectations.ts';
-import { LabFault } from '../framework/lab-fault.ts';
 import { hostAddress, outsidePeer, sandboxPeer } from '../framework/peers.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { describeMismatches, probeCells, type ProbePeer } from '../framework/truth-table.ts';
