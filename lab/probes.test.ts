@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { run } from './linux/command.ts';
-import { classifyProbe, probeCommand, type ProbeOutcome, type Protocol } from './probes.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mustRun, run } from './linux/command.ts';
+import { addNetns, deleteNetns } from './linux/netns.ts';
+import { classifyProbe, PROBE_TIMEOUT_MS, probeCommand, type ProbeOutcome, type Protocol } from './probes.ts';
 
 const res = (exitCode: number, output: string, timedOut = false) => ({ command: 'x', exitCode, output, timedOut });
 
@@ -77,4 +78,31 @@ describe('probeCommand', () => {
       server.close();
     }
   }, 30_000);
+});
+
+// a datagram without an answer is sent again (a first one may be lost to neighbour resolution or a
+// loaded machine); counted by a real DROP rule in a namespace of the test's own
+describe('probes that get no answer', () => {
+  const ns = `cnmt-probes-${process.pid}`;
+  beforeAll(async () => {
+    await addNetns(ns);
+    await mustRun(['ip', 'link', 'set', 'lo', 'up'], { netns: ns });
+    await mustRun(['iptables', '-A', 'INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'], {
+      netns: ns,
+    });
+    await mustRun(['iptables', '-A', 'INPUT', '-p', 'udp', '--dport', '47001', '-j', 'DROP'], { netns: ns });
+  });
+  afterAll(async () => {
+    await deleteNetns(ns);
+  });
+
+  it.for(['icmp', 'udp'] as const)('%s: tried three times, then a timeout', { timeout: 30_000 }, async (protocol) => {
+    const r = await run(probeCommand(protocol, '127.0.0.1'), { netns: ns, timeoutMs: PROBE_TIMEOUT_MS });
+    expect(classifyProbe(protocol, '127.0.0.1', r).outcome).toBe('timeout');
+    const counters = await mustRun(['iptables', '-L', 'INPUT', '-v', '-x', '-n'], { netns: ns });
+    const dropped = counters.output
+      .split('\n')
+      .find((l) => l.includes(protocol === 'icmp' ? 'icmptype 8' : 'dpt:47001'));
+    expect(dropped?.trim().split(/\s+/)[0], counters.output).toBe('3');
+  });
 });

@@ -37,22 +37,28 @@ const WAIT_S = 2;
 const DATAGRAM_TRIES = 3;
 
 /**
- * A shell loop that tries `attempt` up to DATAGRAM_TRIES times while it gets no answer, and ends with
- * the last attempt's output and exit status (a definite error — refused, unreachable, a missing tool
- * — ends it at once). `attempt` sets `r` (its output) and `c` (its exit status).
+ * A shell loop that tries `attempt` up to DATAGRAM_TRIES times while `unanswered` holds (no reply,
+ * nothing else said), and ends with the last attempt's output and exit status; a definite answer —
+ * a reply, refused, unreachable, a missing tool — ends it at once. `attempt` sets `r` (its output)
+ * and `c` (its exit status).
  */
-function datagramLoop(attempt: string, answered: string): string {
-  return (
-    `for i in $(seq ${DATAGRAM_TRIES}); do ${attempt}; if [ $c -eq 0 ]; then ${answered} && echo "$r" && exit 0; ` +
-    `else break; fi; done; echo "$r"; exit $c`
-  );
+function datagramLoop(attempt: string, unanswered: string): string {
+  return `for i in $(seq ${DATAGRAM_TRIES}); do ${attempt}; ${unanswered} || break; done; echo "$r"; exit $c`;
 }
 
 /** The argv that probes `target` over `protocol`; runs the same in the probe image and on a lab host. */
 export function probeCommand(protocol: Protocol, target: string, port?: number): string[] {
   switch (protocol) {
     case 'icmp':
-      return ['sh', '-c', datagramLoop(`r=$(busybox ping -c 1 -W 1 ${target} 2>&1); c=$?`, 'true')];
+      // busybox ping exits 1 both for no reply and for its own errors: only the former is tried again
+      return [
+        'sh',
+        '-c',
+        datagramLoop(
+          `r=$(busybox ping -c 1 -W 1 ${target} 2>&1); c=$?`,
+          `[ $c -eq 1 ] && case "$r" in *" 0 packets received"*) true;; *) false;; esac`,
+        ),
+      ];
     case 'tcp':
       return ['socat', '-T', String(WAIT_S), '-', `TCP:${target}:${port ?? PROBE_PORTS.tcp},connect-timeout=${WAIT_S}`];
     case 'udp':
@@ -61,7 +67,7 @@ export function probeCommand(protocol: Protocol, target: string, port?: number):
         '-c',
         datagramLoop(
           `r=$(echo probe | socat -T 1 - UDP:${target}:${port ?? PROBE_PORTS.udp} 2>&1); c=$?`,
-          '[ -n "$r" ]',
+          '[ $c -eq 0 ] && [ -z "$r" ]',
         ),
       ];
   }
