@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
+import { hostPluginDirs, hostViewScript } from './host-view.ts';
 import type { HostDescriptor } from './host.ts';
 import { netnsPath } from './linux/command.ts';
 import { addNetns } from './linux/netns.ts';
@@ -16,8 +17,9 @@ export function netnsHostName(runId: string, index: number): string {
 
 /**
  * A simulated Docker host: its own dockerd in its own network, UTS and mount namespaces, with
- * private data and exec roots, its own plugin directory (bind-mounted over /run/docker/plugins in
- * its mount namespace) and its own cgroup parent, so a crash can be reaped by name.
+ * private data and exec roots, its own plugin directories (bound over /run/docker/plugins,
+ * /etc/docker/plugins and /usr/lib/docker/plugins in its mount namespace: see host-view.ts) and its
+ * own cgroup parent, so a crash can be reaped by name.
  */
 export async function startNetnsHost(runId: string, index: number, underlay: Underlay): Promise<HostDescriptor> {
   const n = runNames(runId);
@@ -31,7 +33,7 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
     netns: name,
     underlayAddress: hostUnderlayAddress(index),
     dataDir: dir,
-    pluginDir: `${dir}/plugins`,
+    pluginDir: hostPluginDirs(dir).sockets,
   };
   await mkdir(descriptor.pluginDir, { recursive: true });
   await addNetns(name);
@@ -56,12 +58,7 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
 async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Promise<void> {
   const { name, dataDir: dir } = descriptor;
   const dockerd = ['dockerd', ...descriptor.engineArgs!, ...extraArgs].join(' ');
-  const script = [
-    `hostname ${name}`,
-    'mkdir -p /run/docker/plugins',
-    `mount --bind ${descriptor.pluginDir} /run/docker/plugins`,
-    `exec ${dockerd}`,
-  ].join(' && ');
+  const script = [`hostname ${name}`, hostViewScript(descriptor, 'engine'), `exec ${dockerd}`].join('\n');
   const log = await open(`${dir}/dockerd.log`, 'a');
   // detached: a Ctrl-C aimed at the harness must not reach dockerd before the harness tears it down
   const child = spawn(

@@ -4,7 +4,7 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { Driver, RemotePluginTarget } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
-import { resolvePluginAddress } from '../remote/plugin-client.ts';
+import { resolvePluginAddress, type PluginAddress } from '../remote/plugin-client.ts';
 import { HARNESS_COMMAND, startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
 import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
 
@@ -27,6 +27,10 @@ function placeholders(lab: StartedLab, host: LabHost, loaded: LoadedManifest): R
     // TypeScript plugins (the test fixtures) run under node --import {tsx}
     tsx: import.meta.resolve('tsx/esm'),
   };
+}
+
+function describeAddress(a: PluginAddress): string {
+  return 'socketPath' in a ? a.socketPath : `tcp://${a.host}:${a.port}`;
 }
 
 /**
@@ -82,20 +86,19 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       }
       const processes: PluginProcess[] = [];
       const sockets = (host: LabHost) =>
-        (r.launch!.sockets ?? [`{pluginDir}/${r.plugin}.sock`]).map(
-          (s) => launchArgv([s], placeholders(lab, host, loaded))[0]!,
-        );
+        r.launch!.sockets?.map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
       try {
         for (const host of lab.hosts) {
-          const argv = launchArgv(r.launch.command, placeholders(lab, host, loaded));
+          const named = sockets(host);
           processes.push(
-            await startPluginProcess(
+            await startPluginProcess({
               host,
-              argv,
-              sockets(host),
-              join(host.descriptor.dataDir!, `plugin-${m.name}.log`),
-              r.activate ?? true,
-            ),
+              name: r.plugin,
+              argv: launchArgv(r.launch.command, placeholders(lab, host, loaded)),
+              ...(named ? { sockets: named } : {}),
+              logFile: join(host.descriptor.dataDir!, `plugin-${m.name}.log`),
+              activate: r.activate ?? true,
+            }),
           );
         }
       } catch (e) {
@@ -107,10 +110,10 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       return {
         evidence: [
           ...(swarm?.evidence ?? []),
-          ...lab.hosts.map((h) => ({
-            command: `[${h.name}] ${launchArgv(r.launch!.command, placeholders(lab, h, loaded)).join(' ')}`,
+          ...processes.map((p) => ({
+            command: `[${p.host.name}] ${launchArgv(r.launch!.command, placeholders(lab, p.host, loaded)).join(' ')}`,
             exitCode: 0,
-            output: `serving on ${sockets(h).join(', ')}`,
+            output: `answering on ${describeAddress(p.address)}`,
             timedOut: false,
           })),
         ],
@@ -118,7 +121,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
           for (const p of processes) await p.stop();
           await swarm?.teardown();
         },
-        remotePlugin: target({ socketPath: sockets(first)[0]! }, first),
+        remotePlugin: target(processes[0]!.address, first),
       };
     },
   });

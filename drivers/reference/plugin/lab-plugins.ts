@@ -19,8 +19,8 @@ export interface LabPlugins extends AsyncDisposable {
 
 /**
  * Starts the reference plugins on every netns lab host, all at once: one `cnm-harness plugin serve`
- * inside each host's network namespace, its sockets in the host's plugin directory, where that
- * host's engine (and only it) finds them. Deleting the host's namespace kills the process too.
+ * in each host's view (its network namespace, its plugin directories), its sockets in the host's
+ * plugin directory, where that host's engine (and only it) finds them.
  */
 export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
   const names = lab.descriptor.kv ? Object.values(PLUGIN_NAMES) : [PLUGIN_NAMES.bridge];
@@ -45,7 +45,14 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
       ];
       if (lab.descriptor.kv)
         args.push('--kv-socket', lab.descriptor.kv.socketPath, '--kv-prefix', lab.descriptor.kv.prefix);
-      return startPluginProcess(host, [...HARNESS_COMMAND, ...args], Object.values(sockets), logFile);
+      return startPluginProcess({
+        host,
+        name: 'cnm-ref',
+        argv: [...HARNESS_COMMAND, ...args],
+        sockets: Object.values(sockets),
+        logFile,
+        activate: true,
+      });
     }),
   );
   const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

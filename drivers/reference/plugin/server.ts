@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { canonicalize, problemsOf, schemaFor, type Call } from '../../remote/protocol.ts';
 
 /** The body a handler gets: already matched case-insensitively to the schema and validated. */
@@ -52,6 +53,15 @@ export class PluginServer {
       this.server.once('error', reject);
       this.server.listen(socketPath, () => resolve());
     });
+  }
+
+  /** Serves on a TCP address instead (plugins found by a `tcp://` spec file); returns the port. */
+  async listenTcp(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
