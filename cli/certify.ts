@@ -3,13 +3,14 @@ import { release } from 'node:os';
 import { resolve } from 'node:path';
 import type { Driver } from '../drivers/contract.ts';
 import { loadManifest, manifestDriverId, ManifestError, type LoadedManifest } from '../drivers/manifest/manifest.ts';
-import { driverFromManifest } from '../drivers/registry.ts';
+import { driverFromManifest, remotePluginNames } from '../drivers/registry.ts';
 import { labShape, type LabKind } from '../lab/lab.ts';
 import type { Ratio } from '../lab/stats.ts';
 import { fileDigest, type Certificate } from '../reports/certificate.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
 import { runChecks } from '../suites/framework/engine.ts';
+import type { CheckResult, Evidence } from '../suites/framework/result.ts';
 import { certificatePasses, defaultClaims, judgeLevels, type Level } from '../suites/levels.ts';
 import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
 import type { CeilingName } from '../suites/perf/ceilings.ts';
@@ -78,8 +79,16 @@ export async function certifyCommand(
   let ratios: Record<string, Ratio> = {};
   log(`certify ${driver.id} (${loaded.path}); claimed levels: ${claimed.join(', ')}`);
   const outcome = await labSession(
-    { name: 'certify', lab: config.lab, hosts: config.hosts, report: config.report, log },
+    {
+      name: 'certify',
+      lab: config.lab,
+      hosts: config.hosts,
+      report: config.report,
+      log,
+      plugins: remotePluginNames([driver]),
+    },
     async ({ lab, signal, push }) => {
+      let startFailure: string | undefined;
       await runChecks({
         lab,
         drivers: [driver],
@@ -89,9 +98,30 @@ export async function certifyCommand(
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.verdict === 'skip');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
+          else if (e.type === 'driver-failed') {
+            startFailure = e.message.split('\n')[0];
+            log(`${e.driver} did not start; its checks are errors:\n${e.message}`);
+          }
         },
       });
       if (config.performance && claimed.includes('performance') && !signal.aborted) {
+        // whatever goes wrong, the level says so and the certificate is still written
+        const benchError = (reason: string, evidence: Evidence[] = []): CheckResult => ({
+          driver: driver.id,
+          mode: driver.profile.mode,
+          check: 'throughput/bench',
+          verdict: 'error',
+          component: 'bench',
+          reason,
+          expected: null,
+          observed: null,
+          evidence,
+          durationMs: 0,
+        });
+        if (startFailure) {
+          push(benchError(`not measured: the driver did not start (${startFailure})`));
+          return;
+        }
         log("performance (informational): a short bench beside the machine's ceiling …");
         const out = await runBench({
           lab,
@@ -104,7 +134,22 @@ export async function certifyCommand(
           pingCount: 50,
           signal,
           onProgress: () => undefined,
+        }).catch((e: unknown) => {
+          const message = e instanceof Error ? e.message : String(e);
+          log(`the bench stopped: ${message}`);
+          push(
+            benchError(`the bench stopped: ${message.split('\n')[0]}`, [
+              {
+                host: 'harness',
+                command: 'bench',
+                exitCode: 1,
+                output: e instanceof Error ? (e.stack ?? message) : message,
+              },
+            ]),
+          );
+          return undefined;
         });
+        if (!out) return;
         for (const r of out.results) push(r, true);
         ratios = out.ratios;
       }

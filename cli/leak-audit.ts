@@ -33,6 +33,7 @@ export async function leakAudit(
   before: Snapshot | Error,
   ownRunId: string | undefined,
   results: CheckResult[] = [],
+  launchedPlugins: string[] = [],
 ): Promise<AuditOutcome> {
   const t0 = Date.now();
   const after = await trySnapshot();
@@ -50,7 +51,13 @@ export async function leakAudit(
         durationMs: Date.now() - t0,
       },
     };
-  const audit = await auditBetween(before as Snapshot, after as Snapshot, ownRunId, linksLeftBehind(results));
+  const audit = await auditBetween(
+    before as Snapshot,
+    after as Snapshot,
+    ownRunId,
+    linksLeftBehind(results),
+    launchedPlugins,
+  );
   const { leaks, foreign } = audit;
   const others = foreign.length ? `; ${foreign.length} change(s) by others during the run, listed, not counted` : '';
   const listed = leaks

@@ -1,6 +1,6 @@
 import type { Driver } from '../drivers/contract.ts';
 import { ManifestError } from '../drivers/manifest/manifest.ts';
-import { allDrivers, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
+import { allDrivers, remotePluginNames, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
 import { labShape, type LabKind } from '../lab/lab.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
@@ -41,7 +41,14 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
   const checks = selectChecks(config.checks);
   if (checks.length === 0) throw new ConfigError(`--checks ${config.checks} matches no check. See 'cnm-harness list'.`);
   const outcome = await labSession(
-    { name: 'run', lab: config.lab, hosts: config.hosts, report: config.report, log },
+    {
+      name: 'run',
+      lab: config.lab,
+      hosts: config.hosts,
+      report: config.report,
+      log,
+      plugins: remotePluginNames(requested ?? allDrivers()),
+    },
     async ({ lab, signal, push }) => {
       const drivers = requested ?? allDrivers().filter((d) => !d.unsupportedReason(lab));
       log(`drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s)`);
@@ -55,6 +62,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
+          else if (e.type === 'driver-failed') log(`${e.driver} did not start; its checks are errors:\n${e.message}`);
         },
       });
     },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import { StartedLab, type LabKind } from '../lab/lab.ts';
@@ -17,6 +17,40 @@ export async function harnessVersion(): Promise<string> {
   return pkg.version;
 }
 
+/** The logs of the plugins the run launched go with the lab: copies are kept in the report's logs/. */
+async function keepPluginLogs(lab: StartedLab, report: string, log: (line: string) => void): Promise<void> {
+  const kept: string[] = [];
+  for (const h of lab.hosts) {
+    const dir = h.descriptor.dataDir;
+    if (!dir) continue;
+    for (const f of (await readdir(dir).catch(() => [])).filter((n) => /^plugin.*\.log$/.test(n))) {
+      await mkdir(`${report}/logs`, { recursive: true });
+      await copyFile(`${dir}/${f}`, `${report}/logs/${h.name}-${f}`);
+      kept.push(`logs/${h.name}-${f}`);
+    }
+  }
+  if (kept.length) log(`plugin logs kept in ${report}: ${kept.join(', ')}`);
+}
+
+/** What the work threw, as a result: the harness could not finish, which says nothing of a driver. */
+function harnessError(name: string, e: unknown): CheckResult {
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    driver: 'lab',
+    mode: 'lab',
+    check: 'lifecycle/harness',
+    verdict: 'error',
+    component: 'harness',
+    reason: `the ${name} stopped early: ${message.split('\n')[0]}`,
+    expected: null,
+    observed: null,
+    evidence: [
+      { host: 'harness', command: name, exitCode: 1, output: e instanceof Error ? (e.stack ?? message) : message },
+    ],
+    durationMs: 0,
+  };
+}
+
 /** After Ctrl-C, how long the work gets to stop (the running check's grace and cleanup) before the lab goes. */
 const WORK_STOP_GRACE_MS = 75_000;
 
@@ -26,6 +60,8 @@ export interface SessionOptions {
   hosts: number;
   report: string;
   log: (line: string) => void;
+  /** The remote plugins the work may launch: their files on the machine's own plugin paths are leaks. */
+  plugins?: string[];
 }
 
 export interface SessionWork {
@@ -80,7 +116,12 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
           `in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
-      const working = work({ lab, signal: controller.signal, push });
+      // whatever the work throws, the run still ends in results, a report and an audit
+      const working = work({ lab, signal: controller.signal, push }).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        log(`the ${o.name} stopped early: ${message}`);
+        push(harnessError(o.name, e));
+      });
       await Promise.race([working, aborted]);
       // stopped: the engine aborts the running check and waits for it; give that time before teardown
       if (interrupted) await settledWithin(working, WORK_STOP_GRACE_MS);
@@ -92,13 +133,14 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);
     const t0 = Date.now();
+    if (lab) await keepPluginLogs(lab, resolve(o.report), log);
     if (lab) await lab.down();
     else if (interrupted) await cleanDeadRuns();
     downMs = Date.now() - t0;
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
   }
-  const { result: auditResult, audit } = await leakAudit(before, lab?.runId, results);
+  const { result: auditResult, audit } = await leakAudit(before, lab?.runId, results, o.plugins);
   push(auditResult);
   const leaks = audit?.leaks ?? [];
 

@@ -84,3 +84,8 @@ export function resolveDrivers(ids: string[]): Driver[] {
     return file ? driverFromFile(file[1]!, file[2]!) : REGISTRY.get(id)!;
   });
 }
+
+/** The plugin names of the remote drivers among `drivers` (`remote:<plugin>`): what the leak audit looks for. */
+export function remotePluginNames(drivers: Driver[]): string[] {
+  return drivers.flatMap((d) => (d.implementation.startsWith('remote:') ? [d.implementation.slice(7)] : []));
+}

@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode';
 import { readFile, readdir } from 'node:fs/promises';
 import { isEngineState } from './engine-state.ts';
+import { PLUGIN_PATHS } from './host-view.ts';
 import { findCgroups } from './linux/cgroups.ts';
 import { savedRules } from './linux/iptables.ts';
 import { links } from './linux/links.ts';
@@ -20,7 +21,17 @@ export interface Snapshot {
 }
 
 export type LeakKind =
-  'netns' | 'link' | 'mount' | 'process' | 'file' | 'cgroup' | 'iptables' | 'container' | 'network' | 'volume';
+  | 'netns'
+  | 'link'
+  | 'mount'
+  | 'process'
+  | 'file'
+  | 'cgroup'
+  | 'iptables'
+  | 'container'
+  | 'network'
+  | 'volume'
+  | 'plugin-file';
 
 export interface Leak {
   kind: LeakKind;
@@ -59,6 +70,19 @@ async function dirEntries(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).map((e) => `${dir}/${e}`);
 }
 
+/**
+ * The machine's own plugin directories (each, when it exists, and what is in it): a lab plugin that
+ * writes there escaped its host's view, and the machine's engine could pick it up.
+ */
+async function machinePluginFiles(): Promise<string[]> {
+  const out: string[] = [];
+  for (const dir of Object.values(PLUGIN_PATHS)) {
+    const entries = await readdir(dir).catch(() => undefined);
+    if (entries) out.push(`${dir}/`, ...entries.map((e) => `${dir}/${e}`));
+  }
+  return out;
+}
+
 async function dockerObjects(): Promise<{
   items: Pick<Snapshot['items'], 'container' | 'network' | 'volume'>;
   runLabels: Record<string, string>;
@@ -88,7 +112,7 @@ async function dockerObjects(): Promise<{
 }
 
 export async function snapshot(): Promise<Snapshot> {
-  const [netns, linkList, mountList, procs, files, cgroups, iptables, docker] = await Promise.all([
+  const [netns, linkList, mountList, procs, files, cgroups, iptables, docker, pluginFiles] = await Promise.all([
     listNetns(),
     links(),
     mounts(),
@@ -97,6 +121,7 @@ export async function snapshot(): Promise<Snapshot> {
     findCgroups((n) => n.startsWith(`${PREFIX}-`)),
     iptablesRules(),
     dockerObjects(),
+    machinePluginFiles(),
   ]);
   return {
     items: {
@@ -110,6 +135,7 @@ export async function snapshot(): Promise<Snapshot> {
       cgroup: cgroups,
       iptables,
       ...docker.items,
+      'plugin-file': pluginFiles,
     },
     runLabels: docker.runLabels,
     masters: Object.fromEntries(linkList.filter((l) => l.master).map((l) => [l.ifname, l.master!])),
@@ -128,6 +154,7 @@ function ownerOf(
   snap: Snapshot,
   bridges: Map<string, string>,
   madeBy: Map<string, string>,
+  plugins: Map<string, string>,
 ): string | undefined {
   const labelled = snap.runLabels[item];
   if (labelled) return labelled;
@@ -135,6 +162,8 @@ function ownerOf(
   if (named) return named;
   if (kind === 'link') return bridges.get(item) ?? bridges.get(snap.masters[item] ?? '') ?? madeBy.get(item);
   if (kind === 'iptables') for (const [bridge, run] of bridges) if (item.includes(bridge)) return run;
+  // NAME.sock, NAME.spec, NAME.json of a plugin the run launched, or a directory it made for one
+  if (kind === 'plugin-file') return plugins.get(/([^/]+)\.(sock|spec|json)$/.exec(item)?.[1] ?? '');
   return undefined;
 }
 
@@ -162,8 +191,11 @@ export async function auditBetween(
   ownRunId?: string,
   /** Links the run's checks saw its drivers make and leave (a plugin serving the machine's engine). */
   madeByRun: string[] = [],
+  /** Names of the plugins the run launched: their files in the machine's plugin directories are escapes. */
+  launchedPlugins: string[] = [],
 ): Promise<Audit> {
   const madeBy = new Map(madeByRun.map((l) => [l, ownRunId ?? '']));
+  const plugins = new Map(launchedPlugins.map((p) => [p, ownRunId ?? '']));
   const states = await readRunStates();
   const alive = new Set(
     states.filter((s) => s.runId !== ownRunId && (s.persistent || isProcessAlive(s.pid))).map((s) => s.runId),
@@ -175,14 +207,14 @@ export async function auditBetween(
     const has = new Set(after.items[kind]);
     for (const item of after.items[kind]) {
       if (had.has(item) || isEngineState(kind, item)) continue;
-      const owner = ownerOf(kind, item, after, bridges, madeBy);
+      const owner = ownerOf(kind, item, after, bridges, madeBy, plugins);
       if (owner && alive.has(owner)) continue;
       if (owner !== undefined && (ownRunId === undefined || owner === ownRunId)) audit.leaks.push({ kind, item });
       else audit.foreign.push({ kind, item, change: 'added' });
     }
     for (const item of before.items[kind]) {
       if (has.has(item) || isEngineState(kind, item)) continue;
-      const owner = ownerOf(kind, item, before, bridges, madeBy);
+      const owner = ownerOf(kind, item, before, bridges, madeBy, plugins);
       // what the run itself removed (its own objects) is no news; anything else that went is
       if (!owner) audit.foreign.push({ kind, item, change: 'removed' });
     }

@@ -87,7 +87,8 @@ export function judgeLevels(results: CheckResult[], driverId: string, claimed: L
       ),
     ];
     let verdict: LevelVerdict;
-    if (level.informational) verdict = 'informational';
+    // figures claimed but not measured (the bench stopped) are not demonstrated; none asked for is no claim broken
+    if (level.informational) verdict = unobserved.length ? 'not-demonstrated' : 'informational';
     else if (failed.length) verdict = 'fail';
     else if (unobserved.length || !decided.length) verdict = 'not-demonstrated';
     else verdict = 'pass';

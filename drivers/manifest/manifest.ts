@@ -15,7 +15,7 @@ export interface DriverManifest {
   kind: 'remote' | 'docker' | 'cni';
   remote?: {
     plugin: string;
-    launch?: { command: string[]; sockets?: string[] };
+    launch?: { command: string[]; sockets?: string[]; readySeconds?: number };
     socket?: string;
     spec?: string;
     tcp?: string;

@@ -98,6 +98,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
               ...(named ? { sockets: named } : {}),
               logFile: join(host.descriptor.dataDir!, `plugin-${m.name}.log`),
               activate: r.activate ?? true,
+              ...(r.launch.readySeconds ? { readySeconds: r.launch.readySeconds } : {}),
             }),
           );
         }

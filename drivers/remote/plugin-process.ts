@@ -6,7 +6,7 @@ import { netnsPath } from '../../lab/linux/command.ts';
 import { sleep } from '../../lab/wait.ts';
 import { describeExchange, PluginClient, resolvePluginAddress, type PluginAddress } from './plugin-client.ts';
 
-const READY_TIMEOUT_MS = 30_000;
+const READY_SECONDS = 30;
 const LOG_LINES = 15;
 
 /** This harness as a command (`{harness}` in a manifest's launch command): node and the CLI. */
@@ -22,6 +22,8 @@ export interface PluginLaunch {
   logFile: string;
   /** Send `Plugin.Activate` (legacy plugins); otherwise `NetworkDriver.GetCapabilities` shows it is up. */
   activate: boolean;
+  /** How long it gets to answer (default 30 s). */
+  readySeconds?: number;
 }
 
 /** A plugin process running in a lab host's view (its network and mount namespaces). */
@@ -87,7 +89,7 @@ function relayInto(
  * Starts the plugin in the host's view — its network namespace and a mount namespace where Docker's
  * plugin directories are the host's and /etc, /var/lib, /usr/lib and /run are private to it (see
  * host-view.ts) — and waits until it answers where it said it would. Output goes to `logFile`. A
- * plugin that exits or does not answer within 30 s is an error that says what was expected where,
+ * plugin that exits or does not answer in time (30 s unless told) is an error that says what was expected where,
  * what appeared instead, how it exited, and how its log ends.
  */
 export async function startPluginProcess(launch: PluginLaunch): Promise<PluginProcess> {
@@ -127,7 +129,8 @@ export async function startPluginProcess(launch: PluginLaunch): Promise<PluginPr
     relay?.stop();
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const readySeconds = launch.readySeconds ?? READY_SECONDS;
+  const deadline = Date.now() + readySeconds * 1000;
   const ping = (address: PluginAddress) =>
     new PluginClient(address, 1_000).call(launch.activate ? 'Plugin.Activate' : 'NetworkDriver.GetCapabilities');
   let lastTry: string | undefined;
@@ -160,8 +163,9 @@ export async function startPluginProcess(launch: PluginLaunch): Promise<PluginPr
       if (where && (await answered(where))) break;
     }
     if (exit || Date.now() > deadline) {
+      const how = exit ?? `did not answer within ${readySeconds} s and was stopped`;
       if (!exit) await stop();
-      throw new Error(await notUp(launch, exit ?? 'did not answer within 30 s and was stopped', lastTry));
+      throw new Error(await notUp(launch, how, lastTry));
     }
     await sleep(100);
   }
@@ -183,7 +187,7 @@ async function notUp(launch: PluginLaunch, how: string, lastTry: string | undefi
     `  found in the plugin directories: ${found.length ? found.join(', ') : 'nothing'}`,
     ...(lastTry ? [`  last try: ${lastTry}`] : []),
     `  command: ${launch.argv.join(' ')}`,
-    `  its log (${launch.logFile}) ends:`,
+    `  its log (${launch.logFile}, copied to the report's logs/ at the end) ends:`,
     ...(log.length && log[0] ? log.map((l) => `    ${l}`) : ['    (empty)']),
   ].join('\n');
 }

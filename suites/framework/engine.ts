@@ -17,6 +17,7 @@ const TRANSIENT_RETRIES = 2;
 export type EngineEvent =
   | { type: 'driver-start'; driver: string }
   | { type: 'driver-ready'; driver: string; ms: number }
+  | { type: 'driver-failed'; driver: string; message: string }
   | { type: 'result'; result: CheckResult };
 
 function base(driver: Driver, check: Check) {
@@ -206,8 +207,18 @@ export async function runChecks({
     try {
       started = await withTimeout(driver.start(lab), 120_000, `starting ${driver.id}`);
     } catch (e) {
+      // the whole story once (a plugin's log tail …), and each check's reason its first line
+      const message = (e as Error).message;
+      onEvent({ type: 'driver-failed', driver: driver.id, message });
+      const evidence = [{ host: 'harness', command: `start ${driver.id}`, exitCode: 1, output: message }];
       for (const c of checks)
-        emit({ ...base(driver, c), verdict: 'error', reason: `driver did not start: ${(e as Error).message}` });
+        emit({
+          ...base(driver, c),
+          verdict: 'error',
+          component: 'driver start',
+          reason: `driver did not start: ${message.split('\n')[0]}`,
+          evidence,
+        });
       continue;
     }
     onEvent({ type: 'driver-ready', driver: driver.id, ms: Date.now() - t0 });
