@@ -6,6 +6,7 @@ import { mustRun } from './linux/command.ts';
 import { probeServerBinary } from './probe-server/build.ts';
 import { PROBE_SERVER_LOG } from './probe-servers.ts';
 import { probeServerArgv } from './probes.ts';
+import { sharedLibraries } from './rootfs.ts';
 import { LABEL_PROBE } from './run-id.ts';
 
 /**
@@ -51,11 +52,6 @@ async function which(binary: string): Promise<string> {
     `${binary} not found; the probe image needs it. Fix: run 'npm run setup' (installs busybox-static, socat, ` +
       `iproute2, iperf3, iputils-ping).`,
   );
-}
-
-async function sharedLibraries(binary: string): Promise<string[]> {
-  const { output } = await mustRun(['ldd', binary]).catch(() => ({ output: '' }));
-  return [...output.matchAll(/(\/\S+)/g)].map((m) => m[1]!);
 }
 
 interface ProbeFiles {

@@ -16,6 +16,16 @@ export interface DriverManifest {
   remote?: {
     plugin: string;
     launch?: { command: string[]; sockets?: string[]; readySeconds?: number };
+    container?: {
+      image: string;
+      archive?: string;
+      build?: string;
+      command?: string[];
+      privileged?: boolean;
+      binds?: string[];
+      env?: string[];
+      readySeconds?: number;
+    };
     socket?: string;
     spec?: string;
     tcp?: string;

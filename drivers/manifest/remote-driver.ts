@@ -1,11 +1,13 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LabHost } from '../../lab/host.ts';
 import type { StartedLab } from '../../lab/lab.ts';
 import type { Driver, RemotePluginTarget } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
 import { resolvePluginAddress, type PluginAddress } from '../remote/plugin-client.ts';
-import { HARNESS_COMMAND, startPluginProcess, type PluginProcess } from '../remote/plugin-process.ts';
+import { defaultPluginBinds, startPluginContainer } from '../remote/plugin-container.ts';
+import { HARNESS_COMMAND, startPluginProcess } from '../remote/plugin-process.ts';
+import type { PluginProcess } from '../remote/plugin-ready.ts';
 import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
 
 /** A launch command with its placeholders filled in for one host; `{harness}` is node plus this CLI (two arguments). */
@@ -50,10 +52,10 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     profile: { ...m.profile, remote: true },
     networking: dockerNetworkingOf(m, r.plugin),
     unsupportedReason: (lab) => {
-      if (r.launch)
+      if (r.launch || r.container)
         return lab.kind === 'netns'
           ? undefined
-          : 'the manifest launches the plugin on netns lab hosts; on --lab local start it yourself and give its ' +
+          : 'the manifest starts the plugin on netns lab hosts; on --lab local start it yourself and give its ' +
               'socket, spec or tcp address';
       if (lab.kind !== 'local')
         return (
@@ -76,7 +78,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         ...(host ? { netns: host.netns, host } : {}),
         ...(r.mtuOption ? { mtuOption: r.mtuOption } : {}),
       });
-      if (!r.launch) {
+      if (!r.launch && !r.container) {
         const where = r.socket ?? r.spec ?? r.tcp!;
         return {
           evidence: swarm?.evidence ?? [],
@@ -85,23 +87,35 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         };
       }
       const processes: PluginProcess[] = [];
-      const sockets = (host: LabHost) =>
-        r.launch!.sockets?.map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
-      try {
-        for (const host of lab.hosts) {
-          const named = sockets(host);
-          processes.push(
-            await startPluginProcess({
-              host,
-              name: r.plugin,
-              argv: launchArgv(r.launch.command, placeholders(lab, host, loaded)),
-              ...(named ? { sockets: named } : {}),
-              logFile: join(host.descriptor.dataDir!, `plugin-${m.name}.log`),
-              activate: r.activate ?? true,
-              ...(r.launch.readySeconds ? { readySeconds: r.launch.readySeconds } : {}),
-            }),
-          );
+      const start = (host: LabHost): Promise<PluginProcess> => {
+        const logFile = join(host.descriptor.dataDir!, `plugin-${m.name}.log`);
+        const common = { host, name: r.plugin, logFile, activate: r.activate ?? true };
+        const c = r.container;
+        if (c) {
+          const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath);
+          return startPluginContainer({
+            ...common,
+            runId: lab.runId,
+            image: c.image,
+            ...(c.archive ? { archive: resolve(loaded.dir, c.archive) } : {}),
+            ...(c.build ? { build: resolve(loaded.dir, c.build) } : {}),
+            ...(c.command ? { command: c.command } : {}),
+            ...(c.env ? { env: c.env } : {}),
+            ...(c.readySeconds ? { readySeconds: c.readySeconds } : {}),
+            privileged: c.privileged ?? true,
+            binds: c.binds?.map(fill) ?? defaultPluginBinds(host),
+          });
         }
+        const named = r.launch!.sockets?.map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
+        return startPluginProcess({
+          ...common,
+          argv: launchArgv(r.launch!.command, placeholders(lab, host, loaded)),
+          ...(named ? { sockets: named } : {}),
+          ...(r.launch!.readySeconds ? { readySeconds: r.launch!.readySeconds } : {}),
+        });
+      };
+      try {
+        for (const host of lab.hosts) processes.push(await start(host));
       } catch (e) {
         for (const p of processes) await p.stop();
         await swarm?.teardown();
@@ -112,7 +126,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         evidence: [
           ...(swarm?.evidence ?? []),
           ...processes.map((p) => ({
-            command: `[${p.host.name}] ${launchArgv(r.launch!.command, placeholders(lab, p.host, loaded)).join(' ')}`,
+            command: `[${p.host.name}] start plugin ${r.plugin}`,
             exitCode: 0,
             output: `answering on ${describeAddress(p.address)}`,
             timedOut: false,

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { LabHost } from '../../../lab/host.ts';
 import type { StartedLab } from '../../../lab/lab.ts';
-import { HARNESS_COMMAND, startPluginProcess, type PluginProcess } from '../../remote/plugin-process.ts';
+import { HARNESS_COMMAND, startPluginProcess } from '../../remote/plugin-process.ts';
+import type { PluginProcess } from '../../remote/plugin-ready.ts';
 import { PLUGIN_NAMES } from './serve.ts';
 
 /** The reference plugin process of one lab host. */
