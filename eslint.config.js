@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cnm-report/', 'cnm-bench/', 'cnm-certificate/'] },
+  { ignores: ['node_modules/', 'cnm-report/', 'cnm-bench/', 'cnm-certificate/', 'fixtures/plugins/packaged/out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
