@@ -26,6 +26,7 @@ export interface DriverManifest {
       env?: string[];
       readySeconds?: number;
     };
+    package?: { source: string; readySeconds?: number };
     socket?: string;
     spec?: string;
     tcp?: string;

@@ -4,6 +4,7 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { Driver, RemotePluginTarget } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
+import { startManagedPlugin } from '../remote/managed-plugin.ts';
 import { resolvePluginAddress, type PluginAddress } from '../remote/plugin-client.ts';
 import { defaultPluginBinds, startPluginContainer } from '../remote/plugin-container.ts';
 import { HARNESS_COMMAND, startPluginProcess } from '../remote/plugin-process.ts';
@@ -50,9 +51,10 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     implementation: `remote:${r.plugin}`,
     description: m.description ?? `remote plugin ${r.plugin} (manifest ${loaded.path})`,
     profile: { ...m.profile, remote: true },
-    networking: dockerNetworkingOf(m, r.plugin),
+    // a managed plugin is known to its engine by name and tag
+    networking: dockerNetworkingOf(m, r.package ? `${r.plugin}:latest` : r.plugin),
     unsupportedReason: (lab) => {
-      if (r.launch || r.container)
+      if (r.launch || r.container || r.package)
         return lab.kind === 'netns'
           ? undefined
           : 'the manifest starts the plugin on netns lab hosts; on --lab local start it yourself and give its ' +
@@ -74,11 +76,11 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       const target = (address: RemotePluginTarget['address'], host?: LabHost): RemotePluginTarget => ({
         name: r.plugin,
         address,
-        activate: r.activate ?? !r.managed,
+        activate: r.activate ?? !(r.managed || r.package),
         ...(host ? { netns: host.netns, host } : {}),
         ...(r.mtuOption ? { mtuOption: r.mtuOption } : {}),
       });
-      if (!r.launch && !r.container) {
+      if (!r.launch && !r.container && !r.package) {
         const where = r.socket ?? r.spec ?? r.tcp!;
         return {
           evidence: swarm?.evidence ?? [],
@@ -90,6 +92,15 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
       const start = (host: LabHost): Promise<PluginProcess> => {
         const logFile = join(host.descriptor.dataDir!, `plugin-${m.name}.log`);
         const common = { host, name: r.plugin, logFile, activate: r.activate ?? true };
+        const p = r.package;
+        if (p)
+          return startManagedPlugin({
+            host,
+            name: r.plugin,
+            logFile,
+            source: resolve(loaded.dir, p.source),
+            ...(p.readySeconds ? { readySeconds: p.readySeconds } : {}),
+          });
         const c = r.container;
         if (c) {
           const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath);

@@ -55,7 +55,9 @@ export class BridgeFabric {
       await mustRun(['ip', 'link', 'add', br, 'mtu', String(options.mtu), 'type', 'bridge'], { netns: ns });
       await mustRun(['ip', 'addr', 'add', `${gateway}/${subnet.prefix}`, 'dev', br], { netns: ns });
       await mustRun(['ip', 'link', 'set', br, 'up'], { netns: ns });
-      await mustRun(['sysctl', '-qw', 'net.ipv4.ip_forward=1'], { netns: ns });
+      // set only when it is off: where /proc/sys is read-only (a managed plugin) the engine has set it already
+      const forwarding = await run(['sysctl', '-n', 'net.ipv4.ip_forward'], { netns: ns });
+      if (forwarding.output.trim() !== '1') await mustRun(['sysctl', '-qw', 'net.ipv4.ip_forward=1'], { netns: ns });
       await fabric.forward.create([
         ['-i', br, '-o', br, '-j', options.icc ? 'ACCEPT' : 'DROP'],
         ['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
