@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { access, readdir, readFile, rm } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { brokenPluginImage, refBridgeManagedPlugin } from '../fixtures/plugins/packaged/build.ts';
 import { PLUGIN_PATHS } from '../lab/host-view.ts';
 import { validatorFor } from '../lab/schema.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
@@ -40,6 +41,11 @@ async function certify(manifest: string, dir: string, extra: string[] = []) {
 const level = (cert: Certificate, name: string) => cert.levels.find((l) => l.name === name)!;
 
 describe('plugins as shipped', () => {
+  beforeAll(async () => {
+    // the packaged fixtures, from this machine's files: an image archive and a managed plugin
+    await Promise.all([brokenPluginImage(), refBridgeManagedPlugin()]);
+  }, 120_000);
+
   it('a fixed-path plugin (state in /var/lib) and a tcp:// spec plugin are certified; the machine is untouched', async () => {
     const before = await machineView();
     const dirs = [await testTempDir('cnm-fixed-'), await testTempDir('cnm-spec-')];
@@ -55,6 +61,27 @@ describe('plugins as shipped', () => {
     const logs = await readdir(`${dirs[1]}/logs`);
     expect(logs).toHaveLength(2);
     expect(await readFile(`${dirs[1]}/logs/${logs[0]}`, 'utf8')).toMatch(/serving on tcp:\/\/127\.0\.0\.1:\d+/);
+    expect(await machineView()).toEqual(before);
+  });
+
+  it('the broken plugin as a container image and the reference bridge as a managed plugin are certified', async () => {
+    const before = await machineView();
+    const [container, managed] = await Promise.all([
+      certify('broken-container.json', await testTempDir('cnm-ctr-'), ['--no-performance']),
+      certify('managed-ref-bridge.json', await testTempDir('cnm-managed-'), ['--no-performance']),
+    ]);
+    // the container ran and was judged: its defects found, as when the plugin runs as a process
+    expect(container.r.exitCode, container.r.all).toBe(1);
+    const protocol = level(container.cert, 'protocol');
+    expect(protocol.verdict).toBe('fail');
+    expect(protocol.problems.join('\n')).toMatch(/protocol\/unknown-ids: fail/);
+    expect(protocol.problems.join('\n')).toMatch(/text\/plain/);
+    // the managed plugin passes, never having been sent Plugin.Activate by the harness
+    expect(managed.r.exitCode, managed.r.all).toBe(0);
+    expect(managed.cert.verdict).toBe('pass');
+    for (const name of ['core', 'nat', 'protocol']) expect(level(managed.cert, name).verdict, name).toBe('pass');
+    const sent = managed.results.results.flatMap((x) => x.evidence.map((e) => e.command));
+    expect(sent.some((c) => c.includes('Plugin.Activate'))).toBe(false);
     expect(await machineView()).toEqual(before);
   });
 
