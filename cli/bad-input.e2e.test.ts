@@ -63,7 +63,7 @@ const CASES: Record<string, Case> = {
   },
   'certify: a driver that cannot run on the lab asked for': {
     args: (d) => ['certify', `${FIXTURES}manifests/ref-bridge.json`, '--lab', 'local', '--report', d],
-    message: /cannot run on --lab local with 1 host\(s\): the manifest launches the plugin on netns lab hosts/,
+    message: /cannot run on --lab local with 1 host\(s\): the manifest starts the plugin on netns lab hosts/,
   },
   'certify: --hosts out of range': {
     args: (d) => ['certify', `${FIXTURES}manifests/ref-bridge.json`, '--hosts', '9', '--report', d],

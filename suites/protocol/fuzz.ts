@@ -130,11 +130,12 @@ export default defineCheck({
       const fails = async (body: FuzzBody): Promise<boolean> => {
         const linksBefore = kind === 'undone' ? await linkNames(ctx, netns) : undefined;
         const e = await send(call, body);
+        // whatever a request made is undone under either property: the harness leaves nothing of its own
+        await undo(call, body);
         if (!linksBefore) {
           if (e.failure) problem = `${e.failure}${e.detail ? ` (${e.detail})` : ''}`;
           return e.failure !== undefined;
         }
-        await undo(call, body);
         // not answered, or refused: the other property's business, nothing was made
         if (!succeeded(e)) return false;
         const left = [...(await linkNames(ctx, netns))].filter((l) => !linksBefore.has(l));
