@@ -95,6 +95,12 @@ export async function reapRun(runId: string): Promise<string[]> {
     await rm(n.dataDir, { recursive: true, force: true });
     removed.push(`dir ${n.dataDir}`);
   }
+  // iperf3 servers write their pid files to /tmp, which every namespace shares (lab/iperf3.ts)
+  for (const f of await readdir('/tmp').catch(() => [] as string[]))
+    if (f.startsWith(`${PREFIX}-iperf3-${runId}-`)) {
+      await rm(`/tmp/${f}`, { force: true });
+      removed.push(`file /tmp/${f}`);
+    }
   await removeRunState(runId);
   return removed;
 }
