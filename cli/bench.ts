@@ -1,5 +1,6 @@
+import { withinOfMedian } from '../lab/stats.ts';
 import { benchTable } from '../reports/bench-table.ts';
-import { runBench, type RepeatPlan } from '../suites/perf/bench.ts';
+import { MEASURES, runBench, type MeasureId, type RepeatPlan } from '../suites/perf/bench.ts';
 import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { ConfigError } from './config.ts';
 import { hostsOption, integerOption } from './options.ts';
@@ -7,6 +8,21 @@ import { refuseUnsupported, resolveDriverIds } from './run.ts';
 import { exitCodeOf, labSession } from './session.ts';
 
 export const DEFAULT_BENCH_DRIVERS = ['ref-bridge', 'ref-overlay', 'docker-bridge', 'docker-overlay', 'docker-host'];
+
+/**
+ * `--quick`, the bench a driver's CI runs: the headline figures (TCP single stream, round-trip time)
+ * of the reference and Docker's bridge and overlay beside the veth and VXLAN ceilings. Six rounds
+ * are the fewest whose [min, max] covers a median with 95%; a TCP figure still wider than ±10% gets
+ * up to twelve samples.
+ */
+export const QUICK = {
+  drivers: ['ref-bridge', 'ref-overlay', 'docker-bridge', 'docker-overlay'],
+  ceilings: ['veth', 'vxlan'] as CeilingName[],
+  measures: ['tcp-single', 'rtt'] as MeasureId[],
+  repeats: { min: 6, max: 12, precision: 0.1 },
+  durationS: 1,
+  pingCount: 50,
+};
 
 export interface BenchConfig {
   drivers: string[];
@@ -17,6 +33,9 @@ export interface BenchConfig {
   udpRate: number;
   maxStolenPercent: number;
   report: string;
+  measures: MeasureId[];
+  pingCount: number;
+  quick: boolean;
 }
 
 /**
@@ -33,24 +52,25 @@ export const DEFAULT_REPEATS: RepeatPlan = { min: 10, max: 60, precision: 0.1 };
 export const DEFAULT_MAX_STOLEN_PERCENT = 5;
 
 /** `--repeats auto` (or nothing): the default plan; `--repeats N`: exactly N; `--precision P` (%). */
-function repeatPlan(flags: Record<string, unknown>): RepeatPlan {
+function repeatPlan(flags: Record<string, unknown>, auto: RepeatPlan): RepeatPlan {
   const precision =
-    flags.precision === undefined
-      ? DEFAULT_REPEATS.precision
-      : integerOption('precision', flags.precision, 1, 100) / 100;
-  if (flags.repeats === undefined || flags.repeats === 'auto') return { ...DEFAULT_REPEATS, precision };
+    flags.precision === undefined ? auto.precision : integerOption('precision', flags.precision, 1, 100) / 100;
+  if (flags.repeats === undefined || flags.repeats === 'auto') return { ...auto, precision };
   const n = integerOption('repeats', flags.repeats, 1, 100);
   return { min: n, max: n, precision };
 }
 
 export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig {
+  const quick = flags.quick === true;
   const drivers =
     typeof flags.drivers === 'string'
       ? flags.drivers
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)
-      : DEFAULT_BENCH_DRIVERS;
+      : quick
+        ? QUICK.drivers
+        : DEFAULT_BENCH_DRIVERS;
   resolveDriverIds(drivers);
   if (drivers.includes('docker-overlay') && drivers.includes('docker-overlay-kv')) {
     throw new ConfigError(
@@ -58,7 +78,9 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
         'with a cluster store. Bench them in separate runs.',
     );
   }
-  const ceilings = (typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : Object.keys(CEILINGS))
+  const ceilings = (
+    typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : quick ? QUICK.ceilings : Object.keys(CEILINGS)
+  )
     .map((c) => c.trim())
     .filter(Boolean);
   const unknown = ceilings.filter((c) => !(c in CEILINGS));
@@ -72,12 +94,15 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
     drivers,
     ceilings: ceilings as CeilingName[],
     hosts: hostsOption(flags.hosts ?? 2),
-    repeats: repeatPlan(flags),
-    durationS: integerOption('duration', flags.duration ?? 2, 1, 600),
+    repeats: repeatPlan(flags, quick ? QUICK.repeats : DEFAULT_REPEATS),
+    durationS: integerOption('duration', flags.duration ?? (quick ? QUICK.durationS : 2), 1, 600),
     udpRate,
     maxStolenPercent:
       flags.maxStolen === undefined ? DEFAULT_MAX_STOLEN_PERCENT : integerOption('max-stolen', flags.maxStolen, 0, 100),
     report: typeof flags.report === 'string' ? flags.report : './cnm-bench',
+    measures: quick ? QUICK.measures : MEASURES,
+    pingCount: quick ? QUICK.pingCount : 200,
+    quick,
   };
 }
 
@@ -86,9 +111,13 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
   const drivers = resolveDriverIds(config.drivers)!;
   refuseUnsupported(drivers, 'netns', config.hosts);
   const pairCount = config.ceilings.length + drivers.length * 1.5;
-  const perRound = pairCount * (3 * (config.durationS + 0.4) + 1.5);
-  // a round of TCP figures alone: two per pair, each a run plus its set-up (measured ~1.5 s)
-  const perTcpRound = pairCount * 2 * (config.durationS + 1.5);
+  // per pair and round: each iperf3 figure a run plus its set-up, and the pings (200 take about 1.5 s)
+  const iperfRuns = config.measures.filter((m) => m !== 'rtt').length;
+  const pings = config.measures.includes('rtt') ? config.pingCount * 0.0075 : 0;
+  const perRound = pairCount * (iperfRuns * (config.durationS + 0.4) + pings);
+  // a round of TCP figures alone: one per TCP measure and pair, each a run plus its set-up (measured ~1.5 s)
+  const tcpMeasures = config.measures.filter((m) => m.startsWith('tcp')).length;
+  const perTcpRound = pairCount * tcpMeasures * (config.durationS + 1.5);
   const { min, max, precision } = config.repeats;
   const minutes = (s: number) => Math.ceil(s / 60);
   log(
@@ -110,12 +139,24 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
         durationS: config.durationS,
         udpRate: config.udpRate,
         maxStolenPercent: config.maxStolenPercent,
-        pingCount: 200,
+        measures: config.measures,
+        pingCount: config.pingCount,
         signal,
         onProgress: log,
       });
       for (const r of out.results) push(r, true);
       log(`\n${benchTable(out.results)}`);
+      const wideRatios = Object.entries(out.ratios).filter(
+        ([, r]) => !withinOfMedian({ median: r.value, ci95: r.ci95 }, precision),
+      );
+      log(
+        wideRatios.length
+          ? `ratios wider than ±${Math.round(precision * 100)}%: ` +
+              wideRatios
+                .map(([k, r]) => `${k} ${r.value.toFixed(2)} [${r.ci95[0].toFixed(2)}, ${r.ci95[1].toFixed(2)}]`)
+                .join('; ')
+          : `every ratio's 95% interval within ±${Math.round(precision * 100)}% of its value`,
+      );
       if (max > min) {
         log(
           out.repeats.precise

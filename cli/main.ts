@@ -85,6 +85,12 @@ program
   )
   .option('--duration <s>', 'seconds per iperf3 run (default 2)')
   .option('--udp-rate <rate>', 'offered UDP load, e.g. 500M or 1G (default 1G)')
+  .option(
+    '--quick',
+    'the CI bench: TCP single stream and round-trip time only, for ref-bridge, ref-overlay, docker-bridge and ' +
+      'docker-overlay beside the veth and VXLAN ceilings, 6 rounds of 1 s (up to 12 samples for a wide TCP figure); ' +
+      'about 5 minutes. --drivers, --ceilings, --repeats and --duration still apply',
+  )
   .option('--report <dir>', 'where results.json goes (default ./cnm-bench)')
   .addHelpText(
     'after',

@@ -56,7 +56,7 @@ export function figureOf(xs: number[]): Figure {
 }
 
 /** Whether the interval lies within ±`tolerance` (a fraction) of the median. */
-export function withinOfMedian(f: Figure, tolerance: number): boolean {
+export function withinOfMedian(f: Pick<Figure, 'median' | 'ci95'>, tolerance: number): boolean {
   return f.ci95[0] >= f.median * (1 - tolerance) && f.ci95[1] <= f.median * (1 + tolerance);
 }
 

@@ -65,4 +65,22 @@ describe('bench smoke', () => {
       runIperfClient(exec, lab.hosts[0]!.descriptor.underlayAddress!, 5999, { durationS: 1 }),
     ).rejects.toThrow(/iperf3 client to .*:5999: iperf3: .*(refused|unable)/i);
   });
+
+  it('measures only the figures asked for (bench --quick: TCP single stream and round-trip time)', async () => {
+    const out = await runBench({
+      lab,
+      drivers: [refBridge],
+      ceilings: ['veth'],
+      measures: ['tcp-single', 'rtt'],
+      repeats: { min: 2, max: 2, precision: 0.1 },
+      durationS: 1,
+      udpRate: 1e8,
+      pingCount: 20,
+      maxStolenPercent: 5,
+    });
+    const checks = out.results.filter((r) => r.driver === 'ref-bridge').map((r) => r.check);
+    expect(checks.sort()).toEqual(['latency/rtt-same-host', 'throughput/tcp-single-same-host']);
+    expect(out.results.every((r) => r.verdict === 'pass')).toBe(true);
+    expect(out.ratios['ref-bridge/veth-ceiling']).toBeDefined();
+  });
 });

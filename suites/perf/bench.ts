@@ -25,12 +25,14 @@ export interface BenchOptions {
   pingCount: number;
   /** A sample during which the hypervisor stole more of the CPU than this (percent) is measured again. */
   maxStolenPercent: number;
+  /** Which figures to measure (default all four). */
+  measures?: MeasureId[];
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
 
-type MeasureId = 'tcp-single' | 'tcp-parallel' | 'udp' | 'rtt';
-const MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel', 'udp', 'rtt'];
+export type MeasureId = 'tcp-single' | 'tcp-parallel' | 'udp' | 'rtt';
+export const MEASURES: MeasureId[] = ['tcp-single', 'tcp-parallel', 'udp', 'rtt'];
 const CHECK: Record<MeasureId, string> = {
   'tcp-single': 'throughput/tcp-single',
   'tcp-parallel': 'throughput/tcp-parallel',
@@ -249,7 +251,7 @@ export async function runBench(o: BenchOptions): Promise<BenchOutput> {
     progress(`${pairs.length} pair(s): ${pairs.map(pairName).join(', ')}`);
 
     const series: Series[] = pairs.flatMap((pair) =>
-      MEASURES.map((measure) => ({ pair, measure, samples: [], errors: [], evidence: [] })),
+      (o.measures ?? MEASURES).map((measure) => ({ pair, measure, samples: [], errors: [], evidence: [] })),
     );
     // warm-up: one short TCP run per pair (caches, ARP, TCP metrics), not counted
     for (const [i, p] of pairs.entries())
