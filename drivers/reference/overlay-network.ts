@@ -44,10 +44,22 @@ export class RefOverlayNetwork implements StartedNetwork {
     return this.fabrics.has(host);
   }
 
+  /** A host's fabric being made: endpoints attached at once on one host wait for the same one. */
+  private readonly making = new Map<string, Promise<OverlayFabric>>();
+
   /** The host's fabric, made the first time an endpoint lands there, with every remote endpoint programmed. */
-  private async ensureHost(host: LabHost): Promise<OverlayFabric> {
+  private ensureHost(host: LabHost): Promise<OverlayFabric> {
     const existing = this.fabrics.get(host.name);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
+    let making = this.making.get(host.name);
+    if (!making) {
+      making = this.makeHost(host).finally(() => this.making.delete(host.name));
+      this.making.set(host.name, making);
+    }
+    return making;
+  }
+
+  private async makeHost(host: LabHost): Promise<OverlayFabric> {
     const fabric = await OverlayFabric.create(
       { hostName: host.name, netns: host.netns!, underlayAddress: host.descriptor.underlayAddress!, uplink: 'eth0' },
       this.vni,

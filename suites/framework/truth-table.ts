@@ -37,7 +37,8 @@ export interface TruthTable {
   mismatches: TruthRow[];
 }
 
-const PARALLEL = 6;
+// a blocked probe waits out its timeouts: the more at once, the fewer of those waits one after another
+const PARALLEL = 16;
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
