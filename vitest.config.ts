@@ -1,8 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 // unit: pure logic, no root needed. conformance: the checks on a real lab brought up once by a
-// global setup, and end-to-end tests of the CLI (each brings up its own lab). perf: the bench in
-// smoke mode. Projects run one after another (groupOrder) so the perf smoke has the machine to itself.
+// global setup, and the end-to-end tests that use it. e2e: the end-to-end tests with labs of their
+// own, side by side with the unit tests. perf: the bench in smoke mode. Groups run one after
+// another (groupOrder) so the perf smoke has the machine to itself.
+
+/** Test files whose labs are their own (none uses the global setup's lab). */
+const OWN_LAB = [
+  'cli/bad-input.e2e.test.ts',
+  'cli/certify.e2e.test.ts',
+  'cli/plugins-as-shipped.e2e.test.ts',
+  'reports/compare.e2e.test.ts',
+  'reports/html/report.e2e.test.ts',
+  'suites/protocol/broken-plugin.conformance.test.ts',
+];
+
 export default defineConfig({
   test: {
     reporters: ['default', './reports/vitest-reporter.ts'],
@@ -11,6 +23,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
+          // shared with e2e (one group, one pool): its labs mostly wait on engines, not on the CPUs
+          maxWorkers: 3,
           include: ['{cli,drivers,lab,reports,suites}/**/*.test.ts'],
           exclude: ['**/*.conformance.test.ts', '**/*.e2e.test.ts', '**/*.perf.test.ts', 'node_modules/**'],
         },
@@ -20,12 +34,26 @@ export default defineConfig({
           name: 'conformance',
           sequence: { groupOrder: 1 },
           include: ['{cli,drivers,lab,reports,suites}/**/*.{conformance,e2e}.test.ts'],
+          exclude: [...OWN_LAB, 'node_modules/**'],
           globalSetup: ['suites/framework/global-setup.ts'],
           // one lab, real engines: files run one after another so checks never race for the lab
           fileParallelism: false,
           pool: 'forks',
           testTimeout: 300_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        // the end-to-end tests that bring up labs of their own (through the CLI, or the broken plugin's):
+        // nothing shared, so they run beside each other, with the unit tests, before the shared lab's
+        test: {
+          name: 'e2e',
+          sequence: { groupOrder: 0 },
+          include: OWN_LAB,
+          maxWorkers: 3,
+          pool: 'forks',
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
       {

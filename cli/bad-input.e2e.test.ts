@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { STATE_DIR } from '../lab/run-id.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
@@ -103,12 +103,18 @@ describe.concurrent('bad input: exit 2, a message with the fix, no stack trace, 
     await writeFile(`${dir}/broken.json`, '{"hosts": ');
     await writeFile(`${dir}/wrong-type.json`, JSON.stringify({ hosts: 'two' }));
     const before = await readdir(STATE_DIR).catch(() => [] as string[]);
-    const r = await cli(c.args(dir));
+    const running = cli(c.args(dir));
+    const r = await running;
     expect(r.exitCode, r.all).toBe(2);
     expect(r.all).toMatch(c.message);
     expect(r.all, 'a stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(r.all).not.toMatch(/lab \w+ up/);
+    // no lab of this command's is left: other tests' labs may come and go meanwhile
     const after = await readdir(STATE_DIR).catch(() => [] as string[]);
-    expect(after.filter((f) => !before.includes(f))).toEqual([]);
+    const pidOf = async (f: string) =>
+      (JSON.parse(await readFile(`${STATE_DIR}/${f}`, 'utf8').catch(() => '{}')) as { pid?: number }).pid;
+    const mine = [];
+    for (const f of after.filter((x) => !before.includes(x))) if ((await pidOf(f)) === running.pid) mine.push(f);
+    expect(mine).toEqual([]);
   });
 });
