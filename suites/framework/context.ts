@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Profile, StartedDriver } from '../../drivers/contract.ts';
 import type { LabHost } from '../../lab/host.ts';
 import type { StartedLab } from '../../lab/lab.ts';
@@ -35,6 +36,9 @@ export class CheckContext implements AsyncDisposable {
     runSignal?: AbortSignal,
     readonly settings: CheckSettings = {},
   ) {
+    // every probe, command and wait of the check listens to its signal, many at once (a truth table
+    // runs 16 probes): more than Node's default of 10 listeners is the design, not a leak
+    setMaxListeners(100, this.controller.signal);
     const follow = () => this.controller.abort(runSignal?.reason);
     if (runSignal?.aborted) follow();
     else runSignal?.addEventListener('abort', follow, { once: true });
