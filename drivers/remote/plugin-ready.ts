@@ -109,7 +109,8 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
   const ping = (address: PluginAddress) =>
     new PluginClient(address, 1_000).call(wait.activate ? 'Plugin.Activate' : 'NetworkDriver.GetCapabilities');
   let lastTry: string | undefined;
-  let address: PluginAddress | undefined;
+  // where each named socket or discovered path answered: the plugin is reached at the first one named
+  const answering = new Map<string, PluginAddress>();
   const answered = async (where: string): Promise<boolean> => {
     let target = await resolvePluginAddress(where).catch((e: Error) => {
       lastTry = `${where}: ${e.message}`;
@@ -122,21 +123,23 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
     }
     const e = await ping(target);
     if (e.status === 200) {
-      address ??= target;
+      answering.set(where, target);
       return true;
     }
     lastTry = `${where}: ${describeExchange(e)}`;
     return false;
   };
+  let address: PluginAddress | undefined;
   for (;;) {
     if (wait.sockets) {
       let all = true;
-      for (const s of wait.sockets) if (!(await answered(s))) all = false;
-      if (all) break;
+      for (const s of wait.sockets) if (!answering.has(s) && !(await answered(s))) all = false;
+      address = all ? answering.get(wait.sockets[0]!) : undefined;
     } else {
       const where = await discover(wait);
-      if (where && (await answered(where))) break;
+      address = where && (await answered(where)) ? answering.get(where) : undefined;
     }
+    if (address) break;
     const exit = running.exited();
     if (exit || Date.now() > deadline) {
       const how = exit ?? `did not answer within ${readySeconds} s and was stopped`;
@@ -146,7 +149,7 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
     }
     await sleep(100);
   }
-  return { host: wait.host, logFile: wait.logFile, address: address!, stop, [Symbol.asyncDispose]: stop };
+  return { host: wait.host, logFile: wait.logFile, address, stop, [Symbol.asyncDispose]: stop };
 }
 
 async function notUp(launch: PluginWait, how: string, lastTry: string | undefined): Promise<string> {

@@ -33,31 +33,19 @@ export class Scenario {
         ),
       );
     }
-    // sandboxes are made side by side (an engine or a namespace each, nothing shared between them);
-    // one that shares another's stack waits for that one
-    const made = new Map<string, Promise<Sandbox>>();
-    const make = async (s: ScenarioSpec['sandboxes'][number]): Promise<Sandbox> => {
+    for (const s of spec.sandboxes) {
       ctx.signal.throwIfAborted();
       const host = ctx.lab.hosts[s.host ?? 0];
       if (!host) throw new Error(`scenario places ${s.name} on host ${s.host}; the lab has ${ctx.lab.hosts.length}`);
       const network = s.network ? networks.get(s.network) : undefined;
-      const peer = s.shareWith ? made.get(s.shareWith) : undefined;
-      if (s.shareWith && !peer)
-        throw new Error(`scenario: ${s.name} shares ${s.shareWith}, which comes later or not at all`);
-      const shareWith = peer ? await peer : undefined;
+      const shareWith = s.shareWith ? sandboxes.get(s.shareWith) : undefined;
       const t0 = Date.now();
-      const sandbox = ctx.use(
-        await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish }),
+      sandboxes.set(
+        s.name,
+        ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })),
       );
       ctx.time('sandboxCreateMs', Date.now() - t0);
-      return sandbox;
-    };
-    for (const s of spec.sandboxes) made.set(s.name, make(s));
-    // every one settles before the first failure is thrown: none is left half-made behind the check's back
-    const settled = await Promise.allSettled([...made.values()]);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    for (const [name, p] of made) sandboxes.set(name, await p);
+    }
     return new Scenario(networks, sandboxes);
   }
 
