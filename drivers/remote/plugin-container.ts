@@ -49,24 +49,20 @@ async function followed(docker: Dockerode, stream: NodeJS.ReadableStream): Promi
 /** Makes sure the host's engine has the image: loads the archive or builds the context once. */
 export async function ensurePluginImage(host: LabHost, image: PluginImage): Promise<void> {
   const docker = host.docker;
-  const present = await docker
-    .getImage(image.image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
+  const hasImage = () =>
+    docker
+      .getImage(image.image)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+  const present = await hasImage();
   if (present) return;
   if (image.archive) await followed(docker, await docker.loadImage(image.archive));
   else if (image.build)
     await followed(docker, await docker.buildImage({ context: image.build, src: ['.'] }, { t: image.image }));
-  const loaded = await docker
-    .getImage(image.image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
+  const loaded = await hasImage();
   if (!loaded) {
     const how = image.archive
       ? `loading ${image.archive}`
