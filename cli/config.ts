@@ -11,6 +11,8 @@ export interface RunConfig {
   report: string;
   /** Runs of each check; a check that both passes and fails is flaky. */
   repeat?: number;
+  /** Drivers side by side (default: from the machine's cores and memory). */
+  concurrency?: number;
   /** protocol/fuzz: the seed (reproduces a run) and how many requests. */
   fuzzSeed?: number;
   fuzzBudget?: number;
@@ -27,6 +29,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.CNM_HARNESS_HOSTS) out.hosts = Number(env.CNM_HARNESS_HOSTS);
   if (env.CNM_HARNESS_LAB) out.lab = env.CNM_HARNESS_LAB;
   if (env.CNM_HARNESS_CHECKS) out.checks = env.CNM_HARNESS_CHECKS;
+  if (env.CNM_HARNESS_CONCURRENCY) out.concurrency = Number(env.CNM_HARNESS_CONCURRENCY);
   return out;
 }
 
@@ -40,7 +43,7 @@ function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
   if (flags.hosts !== undefined)
     out.hosts = typeof flags.hosts === 'string' && /^\d+$/.test(flags.hosts) ? Number(flags.hosts) : flags.hosts;
   for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
-  for (const k of ['repeat', 'fuzzSeed', 'fuzzBudget'] as const) {
+  for (const k of ['repeat', 'concurrency', 'fuzzSeed', 'fuzzBudget'] as const) {
     const v = flags[k];
     if (v !== undefined) out[k] = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
   }

@@ -11,6 +11,7 @@ import { isProcessAlive, readRunStates } from '../lab/run-state.ts';
 import { compareRuns, describeComparison } from '../reports/compare.ts';
 import { readResults, writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
+import { defaultConcurrency } from '../suites/framework/driver-pool.ts';
 import { benchCommand, resolveBenchConfig } from './bench.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
 import { hostsOption, integerOption } from './options.ts';
@@ -41,6 +42,11 @@ program
   .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
   .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')
   .option('--repeat <n>', 'run each check N times; one that both passes and fails is marked flaky (with its pass rate)')
+  .option(
+    '--concurrency <n>',
+    `drivers run side by side, never two that conflict (default ${defaultConcurrency()}: from this machine's ` +
+      'cores and memory); 1 runs them one after another',
+  )
   .option('--fuzz-seed <n>', 'protocol/fuzz: the seed (a run prints its seed; the same seed sends the same requests)')
   .option('--fuzz-budget <n>', 'protocol/fuzz: how many generated requests (default 1000; certify sends 10000)')
   .option('--config <file>', 'JSON config file with the same keys (flags and CNM_HARNESS_* variables win)')

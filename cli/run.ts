@@ -4,6 +4,7 @@ import { allDrivers, remotePluginNames, resolveDrivers, UnknownDriverError } fro
 import { labShape, type LabKind } from '../lab/lab.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
+import { defaultConcurrency } from '../suites/framework/driver-pool.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import { ConfigError, type RunConfig } from './config.ts';
 import { exitCodeOf, labSession } from './session.ts';
@@ -51,8 +52,13 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
     },
     async ({ lab, signal, push }) => {
       const drivers = requested ?? allDrivers().filter((d) => !d.unsupportedReason(lab));
-      log(`drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s)`);
+      const concurrency = config.concurrency ?? defaultConcurrency();
+      log(
+        `drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s); ` +
+          (concurrency > 1 ? `up to ${concurrency} drivers side by side` : 'one driver at a time'),
+      );
       await runChecks({
+        concurrency,
         lab,
         drivers,
         checks,
@@ -62,6 +68,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
+          else if (e.type === 'driver-done') log(`${e.driver} done in ${(e.ms / 1000).toFixed(1)}s`);
           else if (e.type === 'driver-failed') log(`${e.driver} did not start; its checks are errors:\n${e.message}`);
         },
       });

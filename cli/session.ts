@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
@@ -86,6 +87,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   const startedAt = new Date();
   const before = await trySnapshot();
   const controller = new AbortController();
+  // every check running side by side, and every claim waiting for its turn, listens to it
+  setMaxListeners(100, controller.signal);
   let lab: StartedLab | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -94,8 +94,13 @@ export interface Sandbox extends AsyncDisposable {
   readonly host: LabHost;
   /** The IPv4 address on a network; undefined where it has none. */
   address(network?: StartedNetwork): string | undefined;
-  /** Runs a command inside the sandbox's network stack; `signal` stops it (and the call throws its reason). */
+  /**
+   * Runs a short command inside the sandbox's network stack; `signal` stops it (and the call throws
+   * its reason). Nothing it starts may be left running: for that, `execDetached`.
+   */
   exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult>;
+  /** Runs a command that leaves a daemon behind, which must belong to the sandbox and end with it (default: exec). */
+  execDetached?(argv: string[], timeoutMs?: number): Promise<CommandResult>;
   remove(): Promise<void>;
 }
 
@@ -129,6 +134,17 @@ export interface Driver {
    * a check that errors with one is run again (twice at most), and the earlier errors stay in its evidence.
    */
   readonly transientErrors?: RegExp;
+  /**
+   * How the driver needs the lab's Docker engines: `use` (networks and containers on them), `swarm`
+   * (it also joins them in a swarm and leaves it: one such driver at a time) or `restart` (it
+   * restarts them with other flags, so no other driver may use them meanwhile).
+   */
+  readonly engines?: 'use' | 'swarm' | 'restart';
+  /**
+   * The VNI allocator the driver shares with others (a name): drivers that share one never hand out
+   * a VNI twice, so overlapping ranges do not keep them from running side by side.
+   */
+  readonly vniAllocator?: string;
   /** Why the driver cannot run on such a lab, or undefined when it can (asked before the lab is up too). */
   unsupportedReason(lab: LabShape): string | undefined;
   start(lab: StartedLab): Promise<StartedDriver>;

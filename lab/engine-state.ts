@@ -34,3 +34,12 @@ export const ENGINE_STATE: { kind: 'link' | 'iptables' | 'mount' | 'kv2'; patter
 export function isEngineState(kind: string, item: string): boolean {
   return ENGINE_STATE.some((e) => e.kind === kind && e.pattern.test(item));
 }
+
+/**
+ * Docker's overlay makes a network's VXLAN device (`vx-<network>-<random>`) in the host namespace
+ * and moves it into the network's own, and it passes back through on removal, which swarm does
+ * late: a footprint line of one that vanished says nothing of whoever else was being checked.
+ */
+export function passingEngineDevice(line: string): boolean {
+  return /^link vx-[0-9a-f]{6}-[0-9a-z]+ vxlan$/.test(line);
+}

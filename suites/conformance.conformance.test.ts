@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { StartedDriver } from '../drivers/contract.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { allDrivers } from '../drivers/registry.ts';
 import { StartedLab } from '../lab/lab.ts';
 import { CHECKS } from './catalog.ts';
-import { runCheck } from './framework/engine.ts';
+import { defaultConcurrency } from './framework/driver-pool.ts';
+import { runChecks } from './framework/engine.ts';
 import type { CheckResult } from './framework/result.ts';
 import { knownDeviation } from './known-deviations.ts';
 
@@ -27,20 +27,19 @@ function explain(r: CheckResult): string {
   return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${observed}\nevidence:\n${evidence.join('\n')}`;
 }
 
-describe.each(allDrivers())('$id', (driver) => {
-  let started: StartedDriver | undefined;
-  const unsupported = driver.unsupportedReason(lab);
+// every check on every driver, side by side as `cnm-harness run` does; each test then asserts its result
+const drivers = allDrivers();
+let results: Map<string, CheckResult>;
 
-  beforeAll(async () => {
-    if (!unsupported) started = await driver.start(lab);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
+beforeAll(async () => {
+  const all = await runChecks({ lab, drivers, checks: CHECKS, concurrency: defaultConcurrency() });
+  results = new Map(all.map((r) => [`${r.driver} ${r.check}`, r]));
+}, 900_000);
 
-  it.for(CHECKS)('$id', async (check, ctx) => {
-    if (unsupported) ctx.skip(unsupported);
-    const result = await runCheck(lab, started!, check);
+describe.each(drivers)('$id', (driver) => {
+  it.for(CHECKS)('$id', (check, ctx) => {
+    const result = results.get(`${driver.id} ${check.id}`);
+    if (!result) throw new Error(`the run gave no result for ${driver.id} ${check.id}`);
     ctx.task.meta.result = result;
     if (result.verdict === 'skip') ctx.skip(result.reason);
     // an engine bug the driver declares (the classic overlay's KV dialing) that outlasted the retries

@@ -70,6 +70,7 @@ export const dockerOverlay: Driver = dockerDriver({
       ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put " +
         'into swarm mode)'
       : undefined,
+  engines: 'swarm',
   setup: formSwarm,
 });
 
@@ -98,5 +99,6 @@ export const dockerOverlayKv: Driver = dockerDriver({
     lab.kind !== 'netns' || lab.hostCount < 2 || !lab.hasKv
       ? 'needs the netns lab with at least 2 hosts and its etcd'
       : undefined,
+  engines: 'restart',
   setup: joinClusterStore,
 });

@@ -179,7 +179,7 @@ export class DockerStartedDriver implements StartedDriver {
         where: `sandbox ${name} on ${spec.host.name}`,
         exec: (argv, timeoutMs) => sandbox.exec(argv, timeoutMs),
         diagnose: () => Promise.all([sandbox.exec(['cat', PROBE_SERVER_LOG], 5_000), sandbox.exec(['ps'], 5_000)]),
-        restart: () => sandbox.exec(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000),
+        restart: () => sandbox.execDetached(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000),
       });
     return sandbox;
   }
@@ -225,6 +225,8 @@ export function dockerDriver(
     description: def.description,
     profile: def.profile,
     ...(def.transientErrors ? { transientErrors: def.transientErrors } : {}),
+    engines: def.engines ?? 'use',
+    ...(def.vniAllocator ? { vniAllocator: def.vniAllocator } : {}),
     unsupportedReason: (lab) => def.unsupportedReason?.(lab),
     async start(lab) {
       const prepared = def.setup ? await def.setup(lab) : { evidence: [], teardown: async () => undefined };

@@ -1,5 +1,8 @@
 import type { LabHost } from '../../lab/host.ts';
+import { waitUntil } from '../../lab/wait.ts';
 import type { StartedNetwork } from '../contract.ts';
+
+const IN_USE_BY_TASK = /is in use by task/;
 
 /** A Docker network; `builtin` ones (none, host) are Docker's own and never removed. */
 export class DockerNetwork implements StartedNetwork {
@@ -22,14 +25,24 @@ export class DockerNetwork implements StartedNetwork {
     return new DockerNetwork(info.Name, info.Id, host, cfg?.Subnet, cfg?.Gateway, builtin);
   }
 
+  /**
+   * Removes the network. Swarm detaches a removed container's task from the network a moment later
+   * (longer on a loaded machine): "in use by task" is waited out for a while, not reported at once.
+   */
   async remove(): Promise<void> {
     if (this.builtin) return;
-    await this.host.docker
-      .getNetwork(this.id)
-      .remove()
-      .catch((e: Error & { statusCode?: number }) => {
-        if (e.statusCode !== 404) throw e;
-      });
+    const attempt = () =>
+      this.host.docker
+        .getNetwork(this.id)
+        .remove()
+        .then(() => undefined)
+        .catch((e: Error & { statusCode?: number }) => (e.statusCode === 404 ? undefined : e));
+    const removed = await waitUntil(attempt, (e) => !e || !IN_USE_BY_TASK.test(e.message), {
+      what: `network ${this.name} to be removed`,
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    if (removed.value) throw removed.value;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

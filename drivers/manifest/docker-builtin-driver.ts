@@ -32,6 +32,10 @@ export function dockerBuiltinDriver(loaded: LoadedManifest): Driver {
         );
       return undefined;
     },
-    ...(swarm ? { setup: formSwarm } : d.driver === 'overlay' ? { setup: joinClusterStore } : {}),
+    ...(swarm
+      ? { setup: formSwarm, engines: 'swarm' as const }
+      : d.driver === 'overlay'
+        ? { setup: joinClusterStore, engines: 'restart' as const }
+        : {}),
   });
 }

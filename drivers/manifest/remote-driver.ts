@@ -53,6 +53,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     profile: { ...m.profile, remote: true },
     // a managed plugin is known to its engine by name and tag
     networking: dockerNetworkingOf(m, r.package ? `${r.plugin}:latest` : r.plugin),
+    engines: net.spansHosts === 'swarm' ? 'swarm' : 'use',
     unsupportedReason: (lab) => {
       if (r.launch || r.container || r.package)
         return lab.kind === 'netns'

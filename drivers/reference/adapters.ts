@@ -1,6 +1,12 @@
 import type { Driver, Profile } from '../contract.ts';
 import { overlayNetworks, startOverlay } from './overlay-driver.ts';
-import { bridgeNetworks, NEEDS_NETNS_LAB, RefStartedDriver, type NetworkFactory } from './ref-driver.ts';
+import {
+  bridgeNetworks,
+  NEEDS_NETNS_LAB,
+  REFERENCE_VNI_ALLOCATOR,
+  RefStartedDriver,
+  type NetworkFactory,
+} from './ref-driver.ts';
 
 function reference(id: string, description: string, profile: Profile, networks?: NetworkFactory): Driver {
   const driver: Driver = {
@@ -80,6 +86,7 @@ export const refOverlay: Driver = {
     mtu: 1450,
     configurableVniRange: true,
   },
+  vniAllocator: REFERENCE_VNI_ALLOCATOR,
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   start: (lab) => startOverlay(refOverlay, lab, overlayNetworks),
 };

@@ -90,6 +90,9 @@ export class RefStartedDriver implements StartedDriver {
   }
 }
 
+/** The reference overlay and its plugin take VNIs from one allocator in the lab's etcd (vni-allocator.ts). */
+export const REFERENCE_VNI_ALLOCATOR = 'reference (etcd <lab prefix>overlay/vni/)';
+
 export const NEEDS_NETNS_LAB = (lab: LabShape): string | undefined =>
   lab.kind !== 'netns'
     ? "the reference drivers build on the netns lab's hosts (they never touch the machine's own namespace)"

@@ -131,6 +131,32 @@ export class EtcdClient {
     return r.succeeded === true;
   }
 
+  /**
+   * Writes only if `key` is still as it was read (`modRevision`, 0: absent): `put` a new value, or
+   * delete it along with the `keys` and every key under the `prefixes` — all in one transaction.
+   */
+  async replaceIfUnchanged(
+    key: string,
+    modRevision: number,
+    change: { put: string } | { delete: true; keys?: string[]; prefixes?: string[] },
+  ): Promise<boolean> {
+    const range = (prefix: string) => ({
+      key: b64(prefix),
+      range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64'),
+    });
+    const success =
+      'put' in change
+        ? [{ request_put: { key: b64(key), value: b64(change.put) } }]
+        : [
+            { request_delete_range: { key: b64(key) } },
+            ...(change.keys ?? []).map((k) => ({ request_delete_range: { key: b64(k) } })),
+            ...(change.prefixes ?? []).map((p) => ({ request_delete_range: range(p) })),
+          ];
+    const compare = [{ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: String(modRevision) }];
+    const r = await this.call<{ succeeded?: boolean }>('/v3/kv/txn', { compare, success });
+    return r.succeeded === true;
+  }
+
   async delete(key: string): Promise<void> {
     await this.call('/v3/kv/deleterange', { key: b64(key) });
   }

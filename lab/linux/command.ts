@@ -65,6 +65,17 @@ export async function mustRun(argv: string[], options: RunOptions = {}): Promise
 
 /** Runs a command that prints JSON (`ip -j …`) and parses it. */
 export async function runJson<T>(argv: string[], options: RunOptions = {}): Promise<T> {
-  const result = await mustRun(argv, options);
+  const result = await runDump(argv, options);
+  if (result.exitCode !== 0) throw new CommandError(result);
   return JSON.parse(result.output || 'null') as T;
+}
+
+/**
+ * Runs an iproute2 listing. A netlink dump that raced a change (links made and removed side by
+ * side) says "Dump was interrupted" before its output: it is asked again, a few times.
+ */
+export async function runDump(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+  let result = await run(argv, options);
+  for (let i = 0; i < 5 && result.output.startsWith('Dump was interrupted'); i++) result = await run(argv, options);
+  return result;
 }

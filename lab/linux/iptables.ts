@@ -4,7 +4,7 @@ export type Table = 'filter' | 'nat' | 'raw';
 
 /** iptables in a namespace; `-w` waits for the xtables lock instead of failing when Docker holds it. */
 export function iptables(netns: string | undefined, table: Table, args: string[], must = true) {
-  const argv = ['iptables', '-w', '5', '-t', table, ...args];
+  const argv = ['iptables', '-w', '30', '-t', table, ...args];
   return must ? mustRun(argv, { netns }) : run(argv, { netns });
 }
 

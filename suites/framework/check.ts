@@ -1,4 +1,5 @@
 import type { CheckContext } from './context.ts';
+import type { LabResource } from './lab-claims.ts';
 import type { Requirements } from './requirements.ts';
 
 /** What a check concludes. Skips come from requirements, errors from exceptions: neither is returned here. */
@@ -15,6 +16,18 @@ export interface Check {
   id: string;
   title: string;
   requires: Requirements;
+  /**
+   * What the check needs to itself while it runs (lab-claims.ts): what it may upset for others
+   * (arbitrary requests straight to a plugin), or what it reads whole where others' work would be
+   * sure to show (VXLAN devices beside another overlay). Checks of drivers that touch it wait.
+   */
+  exclusive?: LabResource[];
+  /**
+   * What the check reads whole (a footprint before and after) where others' work rarely shows. It
+   * can only add to what the check sees, so the check runs beside others and a pass stands; a fail
+   * or an error is run again with the resource to itself, and that verdict counts (engine.ts).
+   */
+  readsWhole?: LabResource[];
   /** Upper bound on the check's run time; past it the check errors and the run goes on. */
   timeoutMs?: number;
   run(ctx: CheckContext): Promise<CheckOutcome>;

@@ -19,6 +19,10 @@ export interface CheckSettings {
  * and waits given it stop, and anything handed to `use()` after that is removed at once — a check
  * that is stopped makes nothing more.
  */
+/** Host ports checks publish on: one range, handed out in turn, so checks side by side never share one. */
+const HOST_PORTS = { first: 18080, count: 900 };
+let hostPortSeq = 0;
+
 export class CheckContext implements AsyncDisposable {
   readonly evidence: Evidence[] = [];
   /** Timings any part of a check records (sandbox creation …); they join the result's metrics. */
@@ -43,6 +47,11 @@ export class CheckContext implements AsyncDisposable {
     if (runSignal?.aborted) follow();
     else runSignal?.addEventListener('abort', follow, { once: true });
     this.unlink = () => runSignal?.removeEventListener('abort', follow);
+  }
+
+  /** A port to publish on a lab host that no other check running beside this one publishes. */
+  hostPort(): number {
+    return HOST_PORTS.first + (hostPortSeq++ % HOST_PORTS.count);
   }
 
   get signal(): AbortSignal {

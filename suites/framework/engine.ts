@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import { LabFault } from '../../lab/lab-fault.ts';
 import type { StartedLab } from '../../lab/lab.ts';
@@ -6,6 +7,8 @@ import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext, type CheckSettings } from './context.ts';
+import { runDriversSideBySide } from './driver-pool.ts';
+import { claimsFor, LabClaims } from './lab-claims.ts';
 import { combineRepeats } from './repeat.ts';
 import { unmetRequirement, type Unmet } from './requirements.ts';
 import type { CheckResult, Evidence } from './result.ts';
@@ -18,6 +21,7 @@ export type EngineEvent =
   | { type: 'driver-start'; driver: string }
   | { type: 'driver-ready'; driver: string; ms: number }
   | { type: 'driver-failed'; driver: string; message: string }
+  | { type: 'driver-done'; driver: string; ms: number }
   | { type: 'result'; result: CheckResult };
 
 function base(driver: Driver, check: Check) {
@@ -177,9 +181,19 @@ export interface EngineOptions {
   /** Runs of each check (`run --repeat N`): one result each, flaky where they disagree. */
   repeat?: number;
   settings?: CheckSettings;
+  /** Drivers side by side (`run --concurrency N`); 1 runs them, and their checks, one after another. */
+  concurrency?: number;
 }
 
-/** Every check on every driver, one driver at a time; the results come back in order. */
+/** A driver's checks side by side when drivers are: two, so that no driver's chain of checks is the run's tail. */
+const CHECKS_PER_DRIVER = 2;
+
+/**
+ * Every check on every driver. Drivers run side by side (up to `concurrency`, never two that
+ * conflict); a driver's checks run in order, each holding its claims on the lab (lab-claims.ts), so
+ * a check that reads the lab whole runs while nothing disturbs it. Results come back in driver
+ * order, then check order, whatever the schedule; events arrive as results do.
+ */
 export async function runChecks({
   lab,
   drivers,
@@ -188,51 +202,150 @@ export async function runChecks({
   onEvent = () => undefined,
   repeat = 1,
   settings = {},
+  concurrency = 1,
 }: EngineOptions): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  const emit = (r: CheckResult) => {
-    results.push(r);
-    onEvent({ type: 'result', result: r });
-  };
-  for (const driver of drivers) {
-    if (signal.aborted) break;
-    const unsupported = driver.unsupportedReason(lab);
-    if (unsupported) {
-      for (const c of checks) emit(skipped(driver, c, { reason: unsupported, kind: 'not-run' }));
-      continue;
-    }
-    onEvent({ type: 'driver-start', driver: driver.id });
-    const t0 = Date.now();
-    let started: StartedDriver;
-    try {
-      started = await withTimeout(driver.start(lab), 120_000, `starting ${driver.id}`);
-    } catch (e) {
-      // the whole story once (a plugin's log tail …), and each check's reason its first line
-      const message = (e as Error).message;
-      onEvent({ type: 'driver-failed', driver: driver.id, message });
-      const evidence = [{ host: 'harness', command: `start ${driver.id}`, exitCode: 1, output: message }];
-      for (const c of checks)
-        emit({
-          ...base(driver, c),
-          verdict: 'error',
-          component: 'driver start',
-          reason: `driver did not start: ${message.split('\n')[0]}`,
-          evidence,
-        });
-      continue;
-    }
-    onEvent({ type: 'driver-ready', driver: driver.id, ms: Date.now() - t0 });
-    try {
-      for (const check of checks) {
-        if (signal.aborted) break;
-        const runs: CheckResult[] = [];
-        for (let i = 0; i < repeat && !signal.aborted; i++)
-          runs.push(await runCheck(lab, started, check, signal, settings));
-        if (runs.length) emit(combineRepeats(runs));
-      }
-    } finally {
-      await started.stop().catch(() => undefined);
-    }
+  const claims = new LabClaims();
+  const byDriver: CheckResult[][] = drivers.map(() => []);
+  await runDriversSideBySide(
+    drivers,
+    concurrency,
+    signal,
+    async (driver, index) => {
+      const emit = (r: CheckResult) => {
+        byDriver[index]!.push(r);
+        onEvent({ type: 'result', result: r });
+      };
+      const checksAtOnce = concurrency > 1 ? CHECKS_PER_DRIVER : 1;
+      const sideBySide = concurrency > 1;
+      await runDriver({
+        lab,
+        driver,
+        checks,
+        signal,
+        onEvent,
+        emit,
+        repeat,
+        settings,
+        claims,
+        checksAtOnce,
+        sideBySide,
+      });
+    },
+    (d) => checks.filter((c) => !unmetRequirement(c.requires, d.profile, lab)).length,
+  );
+  return byDriver.flat();
+}
+
+interface DriverRun {
+  lab: StartedLab;
+  driver: Driver;
+  checks: Check[];
+  signal: AbortSignal;
+  onEvent: (event: EngineEvent) => void;
+  emit: (r: CheckResult) => void;
+  repeat: number;
+  settings: CheckSettings;
+  claims: LabClaims;
+  checksAtOnce: number;
+  /** Whether other work may run beside this driver's checks (concurrency above 1). */
+  sideBySide: boolean;
+}
+
+/** One driver: start, its checks in order, stop. Never throws. */
+async function runDriver(o: DriverRun) {
+  const { lab, driver, checks, signal, onEvent, emit, repeat, settings, claims, checksAtOnce, sideBySide } = o;
+  const unsupported = driver.unsupportedReason(lab);
+  if (unsupported) {
+    for (const c of checks) emit(skipped(driver, c, { reason: unsupported, kind: 'not-run' }));
+    return;
   }
-  return results;
+  onEvent({ type: 'driver-start', driver: driver.id });
+  const t0 = Date.now();
+  const shared = claimsFor(driver);
+  let started: StartedDriver;
+  /** One check, `repeat` times; a skip needs nothing of the lab and waits for no claim. */
+  const runRepeated = async (check: Check): Promise<CheckResult | undefined> => {
+    const unmet = unmetRequirement(check.requires, driver.profile, lab);
+    if (unmet) return skipped(driver, check, unmet);
+    const runs: CheckResult[] = [];
+    for (let i = 0; i < repeat && !signal.aborted; i++) {
+      const r = await runClaimed(check).catch(() => undefined);
+      if (r) runs.push(r);
+    }
+    return runs.length ? combineRepeats(runs) : undefined;
+  };
+  const claimed = async (check: Check, alone: boolean) => {
+    const exclusive = [...new Set([...(check.exclusive ?? []), ...(alone ? (check.readsWhole ?? []) : [])])];
+    return claims.with(claimsFor(driver, exclusive), () => runCheck(lab, started, check, signal, settings), signal);
+  };
+  /**
+   * A check that reads part of the lab whole runs beside the others first: what others do meanwhile
+   * can only add to what it sees (a foreign link, key or packet), so a pass stands. A fail or an
+   * error is run again alone, and that verdict is the one given (the first attempt stays in the
+   * evidence): no fail is ever the schedule's.
+   */
+  const runClaimed = async (check: Check): Promise<CheckResult> => {
+    if (!check.readsWhole?.length || !sideBySide) return claimed(check, true);
+    const first = await claimed(check, false);
+    if (first.verdict === 'pass' || first.verdict === 'skip' || signal.aborted) return first;
+    const alone = await claimed(check, true);
+    const note = {
+      host: 'harness',
+      command: `${check.id} beside other checks (not counted: run again alone, the verdict below)`,
+      exitCode: 1,
+      output: `${first.verdict}: ${first.reason}`,
+    };
+    return {
+      ...alone,
+      evidence: [note, ...alone.evidence],
+      metrics: { ...alone.metrics, rerunAlone: { first: first.verdict, reason: first.reason } },
+      durationMs: first.durationMs + alone.durationMs,
+    };
+  };
+  try {
+    started = await claims.with(shared, () => withTimeout(driver.start(lab), 120_000, `starting ${driver.id}`), signal);
+  } catch (e) {
+    if (signal.aborted) return;
+    // the whole story once (a plugin's log tail …), and each check's reason its first line
+    const message = (e as Error).message;
+    onEvent({ type: 'driver-failed', driver: driver.id, message });
+    const evidence = [{ host: 'harness', command: `start ${driver.id}`, exitCode: 1, output: message }];
+    for (const c of checks)
+      emit({
+        ...base(driver, c),
+        verdict: 'error',
+        component: 'driver start',
+        reason: `driver did not start: ${message.split('\n')[0]}`,
+        evidence,
+      });
+    return;
+  }
+  onEvent({ type: 'driver-ready', driver: driver.id, ms: Date.now() - t0 });
+  // a driver's checks side by side too (each makes its own networks and sandboxes); results are
+  // emitted in check order as soon as all before them are in
+  const done: (CheckResult | undefined)[] = checks.map(() => undefined);
+  let emitted = 0;
+  const flush = () => {
+    while (emitted < checks.length && done[emitted]) emit(done[emitted++]!);
+  };
+  const limit = pLimit(Math.max(1, checksAtOnce));
+  try {
+    await Promise.all(
+      checks.map((check, i) =>
+        limit(async () => {
+          if (signal.aborted) return;
+          done[i] = await runRepeated(check);
+          flush();
+        }),
+      ),
+    );
+  } finally {
+    // results after a gap left by Ctrl-C still count
+    for (const r of done.slice(emitted)) if (r) emit(r);
+    // stopping makes and removes things on the hosts too; on Ctrl-C it must not wait for a claim
+    const release = signal.aborted ? () => undefined : await claims.acquire(shared).catch(() => () => undefined);
+    await started.stop().catch(() => undefined);
+    release();
+    onEvent({ type: 'driver-done', driver: driver.id, ms: Date.now() - t0 });
+  }
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
-import { run } from '../../lab/linux/command.ts';
+import { runDump } from '../../lab/linux/command.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import type { CheckContext } from './context.ts';
 
@@ -25,7 +25,7 @@ async function devicesIn(
   argv: string[],
   recordFailure = true,
 ): Promise<VxlanDevice[]> {
-  const r = await run(argv);
+  const r = await runDump(argv);
   // Docker leaves namespace files of deleted networks behind, unmounted: entering one fails, and says nothing
   if (r.exitCode !== 0 && !recordFailure) return [];
   ctx.record(host.name, r);

@@ -6,6 +6,8 @@ import { Scenario } from '../framework/scenario.ts';
 export default defineCheck({
   id: 'identity/host',
   title: "A host-mode sandbox has the host's interfaces and addresses",
+  // the host's interfaces are compared whole: another driver's veth appearing meanwhile is not the sandbox's
+  readsWhole: ['host-state'],
   requires: { modes: ['host'] },
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;

@@ -16,6 +16,7 @@ async function footprints(ctx: Parameters<Parameters<typeof defineCheck>[0]['run
 export default defineCheck({
   id: 'lifecycle/connect-disconnect',
   title: 'Connect, disconnect, remove and delete leave nothing behind',
+  readsWhole: ['host-state', 'kv'],
   requires: { modes: ['bridge', 'overlay'] },
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;

@@ -29,7 +29,8 @@ export async function driverPairs(started: StartedDriver): Promise<PerfPair[]> {
       mode,
       placement,
       client: (argv, t) => client.exec(argv, t),
-      server: (argv, t) => server.exec(argv, t),
+      // the iperf3 server is a daemon: it must end with its sandbox, even if the bench is stopped
+      server: (argv, t) => (server.execDetached ? server.execDetached(argv, t) : server.exec(argv, t)),
       address,
       where: `${hc.name} → ${hs.name}`,
       dispose: async () => {

@@ -11,6 +11,7 @@ import { ProtocolSession, refused, succeeded } from './session.ts';
 export default defineCheck({
   id: 'protocol/unknown-ids',
   title: 'Unknown network and endpoint IDs get an error answer; nothing crashes or leaks',
+  readsWhole: ['host-state', 'kv'],
   requires: { features: ['remote'] },
   timeoutMs: 90_000,
   async run(ctx) {

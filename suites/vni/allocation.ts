@@ -5,6 +5,7 @@ import { agreedVni, observeNetwork } from './overlay-vnis.ts';
 export default defineCheck({
   id: 'vni/allocation',
   title: 'VNIs are in range, the same on every host, distinct across networks',
+  exclusive: ['vxlan'],
   requires: { modes: ['overlay'], minHosts: 2 },
   async run(ctx) {
     const range = ctx.profile.vniRange;

@@ -13,6 +13,7 @@ const VXLAN_PORT = 4789;
 export default defineCheck({
   id: 'vni/on-wire',
   title: 'The underlay carries the VNI in VXLAN headers between the hosts',
+  exclusive: ['vxlan'],
   requires: { modes: ['overlay'], minHosts: 2, outsidePeer: true },
   async run(ctx) {
     const o = await observeNetwork(ctx, 'w');

@@ -1,4 +1,4 @@
-import { run } from '../../lab/linux/command.ts';
+import { runDump } from '../../lab/linux/command.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
 import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
@@ -17,7 +17,7 @@ async function fdbEntriesWith(ctx: CheckContext, vni: number): Promise<string[]>
     ...(await listNetns()).filter((n) => ctx.lab.hosts.some((h) => n.startsWith(`${h.name}-`))),
   ];
   for (const ns of spaces) {
-    const r = await run(['bridge', '-j', 'fdb', 'show'], { netns: ns, signal: ctx.signal });
+    const r = await runDump(['bridge', '-j', 'fdb', 'show'], { netns: ns, signal: ctx.signal });
     if (r.exitCode !== 0) continue;
     const entries = JSON.parse(r.output || '[]') as { ifname?: string; mac?: string; dst?: string; vni?: number }[];
     for (const e of entries.filter((x) => x.vni === vni)) found.push(`${ns}: ${e.mac} dev ${e.ifname} dst ${e.dst}`);
@@ -34,6 +34,7 @@ async function fdbEntriesWith(ctx: CheckContext, vni: number): Promise<string[]>
 export default defineCheck({
   id: 'vni/release',
   title: "A deleted network's VNI is released on every host (and a full range serves again)",
+  exclusive: ['vxlan', 'kv'],
   requires: { modes: ['overlay'], minHosts: 2 },
   async run(ctx) {
     const keysBefore = await kvFootprint(ctx);

@@ -1,7 +1,7 @@
 import type { StartedLab } from '../../../lab/lab.ts';
 import type { Driver } from '../../contract.ts';
 import { dockerDriver } from '../../docker/docker-driver.ts';
-import { NEEDS_NETNS_LAB } from '../ref-driver.ts';
+import { NEEDS_NETNS_LAB, REFERENCE_VNI_ALLOCATOR } from '../ref-driver.ts';
 import { startLabPlugins } from './lab-plugins.ts';
 import { PLUGIN_NAMES } from './serve.ts';
 
@@ -76,6 +76,7 @@ export const refOverlayAtDocker: Driver = dockerDriver({
     remote: true,
   },
   networking: { networkDriver: PLUGIN_NAMES.overlay, ipamDriver: PLUGIN_NAMES.ipam, perHost: true },
+  vniAllocator: REFERENCE_VNI_ALLOCATOR,
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.overlay),
 });

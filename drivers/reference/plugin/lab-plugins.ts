@@ -18,12 +18,44 @@ export interface LabPlugins extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/** The running plugin processes of a lab, and how many drivers use them. */
+const shared = new WeakMap<StartedLab, { users: number; plugins: Promise<LabPlugins> }>();
+
+/**
+ * The reference plugins on every lab host, shared: ref-bridge@docker and ref-overlay@docker use the
+ * same process (one socket per plugin name in each host's plugin directory), side by side or one
+ * after the other. It is started by the first user and stopped when the last one stops.
+ */
+export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
+  let entry = shared.get(lab);
+  if (!entry) {
+    entry = { users: 0, plugins: launchLabPlugins(lab) };
+    shared.set(lab, entry);
+    const failed = entry;
+    entry.plugins.catch(() => shared.get(lab) === failed && shared.delete(lab));
+  }
+  entry.users++;
+  const plugins = await entry.plugins.catch((e: unknown) => {
+    entry.users--;
+    throw e;
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (--entry.users > 0) return;
+    shared.delete(lab);
+    await plugins.stop();
+  };
+  return { hosts: plugins.hosts, stop, [Symbol.asyncDispose]: stop };
+}
+
 /**
  * Starts the reference plugins on every netns lab host, all at once: one `cnm-harness plugin serve`
  * in each host's view (its network namespace, its plugin directories), its sockets in the host's
  * plugin directory, where that host's engine (and only it) finds them.
  */
-export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
+async function launchLabPlugins(lab: StartedLab): Promise<LabPlugins> {
   const names = lab.descriptor.kv ? Object.values(PLUGIN_NAMES) : [PLUGIN_NAMES.bridge];
   const hosts: HostPlugins[] = lab.hosts.map((host) => ({
     host,

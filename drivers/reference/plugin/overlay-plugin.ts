@@ -21,6 +21,8 @@ interface OverlayNet {
 interface ClusterNetwork {
   vni: number;
   subnet: string;
+  /** The hosts that carry the network; the last one out frees the VNI. */
+  hosts: string[];
 }
 
 const DEFAULT_VNI_RANGE: VniRange = [256, 1000];
@@ -66,16 +68,42 @@ export async function overlayPlugin(
   const epKey = (n: OverlayNet, endpointId: string) =>
     `${poolKey(n.pool)}endpoints/${place.hostName}-${shortId(endpointId)}`;
 
-  /** The cluster's record of the network: read, or created with a freshly claimed VNI (compare-and-swap). */
-  const clusterNetwork = async (pool: string, range: VniRange): Promise<ClusterNetwork> => {
+  /**
+   * Joins this host to the pool's network, made with a freshly claimed VNI by the first host in.
+   * The record (VNI, subnet, hosts) changes only by compare-and-swap: a host joining while the last
+   * one leaves joins either before the leave (which then keeps the network) or after it (and makes
+   * a new one), never a network whose VNI is being freed.
+   */
+  const joinCluster = async (pool: string, range: VniRange): Promise<ClusterNetwork> => {
     const key = `${poolKey(pool)}network`;
-    const existing = await kv.get(key);
-    if (existing) return JSON.parse(existing.value) as ClusterNetwork;
-    const vni = await vnis.allocate(range, pool);
-    const record: ClusterNetwork = { vni, subnet: pool };
-    if (await kv.createIfAbsent(key, JSON.stringify(record))) return record;
-    await vnis.release(vni);
-    return JSON.parse((await kv.get(key))!.value) as ClusterNetwork;
+    for (;;) {
+      const existing = await kv.get(key);
+      if (!existing) {
+        const vni = await vnis.allocate(range, pool);
+        const record: ClusterNetwork = { vni, subnet: pool, hosts: [place.hostName] };
+        if (await kv.replaceIfUnchanged(key, 0, { put: JSON.stringify(record) })) return record;
+        await vnis.release(vni);
+        continue;
+      }
+      const record = JSON.parse(existing.value) as ClusterNetwork;
+      const joined = { ...record, hosts: [...new Set([...record.hosts, place.hostName])] };
+      if (await kv.replaceIfUnchanged(key, existing.modRevision, { put: JSON.stringify(joined) })) return joined;
+    }
+  };
+
+  /** This host no longer carries the network; the last host out frees the VNI and the network's keys at once. */
+  const leaveCluster = async (pool: string): Promise<void> => {
+    const key = `${poolKey(pool)}network`;
+    for (;;) {
+      const existing = await kv.get(key);
+      if (!existing) return;
+      const record = JSON.parse(existing.value) as ClusterNetwork;
+      const hosts = record.hosts.filter((h) => h !== place.hostName);
+      const change = hosts.length
+        ? { put: JSON.stringify({ ...record, hosts }) }
+        : { delete: true as const, keys: [vnis.key(record.vni)], prefixes: [poolKey(pool)] };
+      if (await kv.replaceIfUnchanged(key, existing.modRevision, change)) return;
+    }
   };
 
   const service: PluginService = {
@@ -96,14 +124,12 @@ export async function overlayPlugin(
             throw new PluginError((e as Error).message);
           }
         }
-        const cluster = await clusterNetwork(subnet.cidr, range);
-        const members = `${poolKey(subnet.cidr)}hosts/${place.hostName}`;
-        await kv.put(members, id);
+        const cluster = await joinCluster(subnet.cidr, range);
         let fabric: OverlayFabric;
         try {
           fabric = await OverlayFabric.create(place, cluster.vni);
         } catch (e) {
-          await leaveCluster(subnet.cidr, cluster.vni);
+          await leaveCluster(subnet.cidr);
           throw e;
         }
         const n: OverlayNet = { pool: subnet.cidr, subnet, fabric, endpoints: new Map() };
@@ -124,7 +150,7 @@ export async function overlayPlugin(
         }
         await n.fabric.remove();
         networks.delete(String(req.NetworkID));
-        await leaveCluster(n.pool, n.fabric.vni);
+        await leaveCluster(n.pool);
         return {};
       },
       'NetworkDriver.CreateEndpoint': async (req) => {
@@ -179,14 +205,6 @@ export async function overlayPlugin(
       'NetworkDriver.DiscoverDelete': async () => ({}),
     },
   };
-
-  /** This host no longer carries the network; the last host out frees the VNI and the network's keys. */
-  async function leaveCluster(pool: string, vni: number): Promise<void> {
-    await kv.delete(`${poolKey(pool)}hosts/${place.hostName}`);
-    if ((await kv.list(`${poolKey(pool)}hosts/`)).length) return;
-    await kv.deletePrefix(poolKey(pool));
-    await vnis.release(vni);
-  }
 
   return {
     service,

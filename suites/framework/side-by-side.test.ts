@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { allDrivers } from '../../drivers/registry.ts';
+import { driverConflict } from './driver-conflicts.ts';
+import { runDriversSideBySide } from './driver-pool.ts';
+import { claimsFor, LabClaims } from './lab-claims.ts';
+
+const byId = (id: string) => allDrivers().find((d) => d.id === id)!;
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('driverConflict (the registry as it is)', () => {
+  it('the classic KV overlay restarts the engines: no engine user beside it, the reference drivers may', () => {
+    expect(driverConflict(byId('docker-overlay-kv'), byId('docker-bridge'))).toMatch(/restarts the lab's engines/);
+    expect(driverConflict(byId('ref-bridge@docker'), byId('docker-overlay-kv'))).toMatch(/restarts/);
+    expect(driverConflict(byId('docker-overlay-kv'), byId('ref-bridge'))).toBeUndefined();
+  });
+  it('overlapping VNI ranges conflict; swarm (4096 up) beside the reference overlay does not', () => {
+    expect(driverConflict(byId('ref-overlay'), byId('docker-overlay-kv'))).toMatch(/overlapping ranges/);
+    // one allocator in etcd serves both reference overlays: never one VNI twice
+    expect(driverConflict(byId('ref-overlay'), byId('ref-overlay@docker'))).toBeUndefined();
+    expect(driverConflict(byId('ref-overlay'), byId('docker-overlay'))).toBeUndefined();
+    expect(driverConflict(byId('docker-bridge'), byId('ref-bridge'))).toBeUndefined();
+  });
+});
+
+describe('LabClaims', () => {
+  it('shared claims run together; an exclusive one waits for them and holds off later ones', async () => {
+    const claims = new LabClaims();
+    const order: string[] = [];
+    const bridge = byId('ref-bridge');
+    const a = await claims.acquire(claimsFor(bridge));
+    const b = await claims.acquire(claimsFor(bridge));
+    const exclusive = claims.acquire(claimsFor(bridge, ['host-state'])).then((r) => (order.push('exclusive'), r));
+    const later = claims.acquire(claimsFor(bridge)).then((r) => (order.push('later'), r));
+    await tick();
+    expect(order).toEqual([]);
+    a();
+    await tick();
+    expect(order).toEqual([]);
+    b();
+    await tick();
+    expect(order).toEqual(['exclusive']);
+    (await exclusive)();
+    await tick();
+    expect(order).toEqual(['exclusive', 'later']);
+    (await later)();
+  });
+  it('an exclusive claim on VXLAN does not wait for a bridge driver, which never touches it', async () => {
+    const claims = new LabClaims();
+    const bridgeCheck = await claims.acquire(claimsFor(byId('ref-bridge')));
+    const vniCheck = await Promise.race([
+      claims.acquire(claimsFor(byId('ref-overlay'), ['vxlan'])),
+      tick().then(() => undefined),
+    ]);
+    expect(vniCheck).toBeTypeOf('function');
+    // but an overlay's ordinary check does wait for it
+    let granted = false;
+    const overlayCheck = claims.acquire(claimsFor(byId('docker-overlay'))).then((r) => ((granted = true), r));
+    await tick();
+    expect(granted).toBe(false);
+    vniCheck!();
+    (await overlayCheck)();
+    bridgeCheck();
+  });
+  it('host-mode checks never overlap (their probe servers listen on the host), whatever the driver', async () => {
+    const claims = new LabClaims();
+    const dockerHost = await claims.acquire(claimsFor(byId('docker-host')));
+    let granted = false;
+    const refHost = claims.acquire(claimsFor(byId('ref-host'))).then((r) => ((granted = true), r));
+    await tick();
+    expect(granted).toBe(false);
+    dockerHost();
+    (await refHost)();
+  });
+  it('a waiting claim gives up when its signal aborts, and lets the next one through', async () => {
+    const claims = new LabClaims();
+    const held = await claims.acquire(claimsFor(byId('ref-bridge'), ['host-state']));
+    const controller = new AbortController();
+    const waiting = claims.acquire(claimsFor(byId('ref-bridge')), controller.signal);
+    controller.abort(new Error('Ctrl-C'));
+    await expect(waiting).rejects.toThrow('Ctrl-C');
+    held();
+    (await claims.acquire(claimsFor(byId('ref-bridge'))))();
+  });
+});
+
+describe('runDriversSideBySide', () => {
+  it('never more than the limit, never two that conflict, every driver once', async () => {
+    const drivers = allDrivers();
+    const running = new Set<string>();
+    let most = 0;
+    const seen: string[] = [];
+    await runDriversSideBySide(drivers, 4, new AbortController().signal, async (d) => {
+      for (const other of running) expect(driverConflict(byId(other), d)).toBeUndefined();
+      running.add(d.id);
+      most = Math.max(most, running.size);
+      seen.push(d.id);
+      await tick();
+      running.delete(d.id);
+    });
+    expect(most).toBe(4);
+    expect([...seen].sort()).toEqual(drivers.map((d) => d.id).sort());
+    // the driver that conflicts with the most goes first
+    expect(seen[0]).toBe('docker-overlay-kv');
+  });
+  it('once the signal aborts, no driver starts', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await runDriversSideBySide(allDrivers(), 1, controller.signal, async (d) => {
+      seen.push(d.id);
+      controller.abort();
+    });
+    expect(seen).toHaveLength(1);
+  });
+});
