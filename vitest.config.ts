@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // unit: pure logic, no root needed. conformance: the checks on a real lab brought up once by a
 // global setup, and the end-to-end tests that use it. e2e: the end-to-end tests with labs of their
-// own, side by side with the unit tests. perf: the bench in smoke mode. Groups run one after
-// another (groupOrder) so the perf smoke has the machine to itself.
+// own. Those three run side by side (mostly they wait on engines); perf, the bench in smoke mode,
+// runs after them (groupOrder) so that it has the machine to itself.
 
 /** Test files whose labs are their own (none uses the global setup's lab). */
 const OWN_LAB = [
@@ -26,13 +26,20 @@ export default defineConfig({
           // shared with e2e (one group, one pool): its labs mostly wait on engines, not on the CPUs
           maxWorkers: 3,
           include: ['{cli,drivers,lab,reports,suites}/**/*.test.ts'],
-          exclude: ['**/*.conformance.test.ts', '**/*.e2e.test.ts', '**/*.perf.test.ts', 'node_modules/**'],
+          exclude: [
+            '**/*.conformance.test.ts',
+            '**/*.e2e.test.ts',
+            '**/*.perf.test.ts',
+            '**/*.soak.test.ts',
+            'node_modules/**',
+          ],
         },
       },
       {
         test: {
           name: 'conformance',
-          sequence: { groupOrder: 1 },
+          // beside the unit and e2e tests: they wait on engines of their own, this on the shared lab's
+          sequence: { groupOrder: 0 },
           include: ['{cli,drivers,lab,reports,suites}/**/*.{conformance,e2e}.test.ts'],
           exclude: [...OWN_LAB, 'node_modules/**'],
           globalSetup: ['suites/framework/global-setup.ts'],
@@ -45,7 +52,7 @@ export default defineConfig({
       },
       {
         // the end-to-end tests that bring up labs of their own (through the CLI, or the broken plugin's):
-        // nothing shared, so they run beside each other, with the unit tests, before the shared lab's
+        // nothing shared, so they run beside each other, the unit tests and the shared lab's
         test: {
           name: 'e2e',
           sequence: { groupOrder: 0 },
@@ -56,6 +63,10 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      // scheduling soak (npm run test:schedules): many full runs, so never part of npm test
+      ...(process.env.CNM_HARNESS_SOAK
+        ? [{ test: { name: 'soak', include: ['cli/*.soak.test.ts'], pool: 'forks' as const, testTimeout: 14_400_000 } }]
+        : []),
       {
         test: {
           name: 'perf',

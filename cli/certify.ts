@@ -9,6 +9,7 @@ import type { Ratio } from '../lab/stats.ts';
 import { fileDigest, type Certificate } from '../reports/certificate.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
 import { CHECKS } from '../suites/catalog.ts';
+import { defaultConcurrency } from '../suites/framework/driver-pool.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import type { CheckResult, Evidence } from '../suites/framework/result.ts';
 import { certificatePasses, defaultClaims, judgeLevels, type Level } from '../suites/levels.ts';
@@ -92,6 +93,8 @@ export async function certifyCommand(
       await runChecks({
         lab,
         drivers: [driver],
+        // two of its checks at once, as `run` does
+        concurrency: defaultConcurrency(),
         checks: CHECKS,
         signal,
         settings: { fuzzSeed: config.fuzzSeed, fuzzBudget: config.fuzzBudget ?? CERTIFY_FUZZ_BUDGET },

@@ -18,8 +18,13 @@ export interface AuditOutcome {
 /** Links the checks saw a driver leave behind (`observed.leftBehind`: "link NAME kind", maybe prefixed by a host). */
 function linksLeftBehind(results: CheckResult[]): string[] {
   const names = new Set<string>();
-  for (const r of results) {
-    const left = (r.observed as { leftBehind?: unknown } | null)?.leftBehind;
+  // a check run again alone saw its first attempt's too (metrics.rerunAlone.observed)
+  const observations = results.flatMap((r) => [
+    r.observed,
+    (r.metrics?.rerunAlone as { observed?: unknown } | undefined)?.observed,
+  ]);
+  for (const observed of observations) {
+    const left = (observed as { leftBehind?: unknown } | null | undefined)?.leftBehind;
     if (!Array.isArray(left)) continue;
     for (const line of left) {
       const m = typeof line === 'string' ? /(?:^|: )link (\S+)/.exec(line) : null;

@@ -298,7 +298,10 @@ async function runDriver(o: DriverRun) {
     return {
       ...alone,
       evidence: [note, ...alone.evidence],
-      metrics: { ...alone.metrics, rerunAlone: { first: first.verdict, reason: first.reason } },
+      metrics: {
+        ...alone.metrics,
+        rerunAlone: { first: first.verdict, reason: first.reason, observed: first.observed },
+      },
       durationMs: first.durationMs + alone.durationMs,
     };
   };
