@@ -231,7 +231,7 @@ describe('interrupted runs leave nothing behind', () => {
     ]);
     // all three under way at once: each has a result in
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const under = (o: string) =>
       ['docker-bridge', 'ref-bridge', 'ref-overlay'].every((d) => new RegExp(`pass\\s+${d} `).test(o));
     const waited = await waitUntil(async () => out, under, { what: 'a result of each driver', timeoutMs: 120_000 });
