@@ -2,8 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // unit: pure logic, no root needed. conformance: the checks on a real lab brought up once by a
 // global setup, and the end-to-end tests that use it. e2e: the end-to-end tests with labs of their
-// own. Those three run side by side (mostly they wait on engines); perf, the bench in smoke mode,
-// runs after them (groupOrder) so that it has the machine to itself.
+// own; matrix: the conformance matrix on a lab of its own. unit, e2e and matrix run side by side
+// (mostly they wait on engines); then the conformance files one after another (vitest runs a
+// single-worker project in a group of its own); then perf, the bench in smoke mode, alone.
+
+/** The conformance matrix: every check on every driver, through the engine, drivers side by side. */
+const MATRIX = 'suites/conformance.conformance.test.ts';
 
 /** Test files whose labs are their own (none uses the global setup's lab). */
 const OWN_LAB = [
@@ -38,10 +42,9 @@ export default defineConfig({
       {
         test: {
           name: 'conformance',
-          // beside the unit and e2e tests: they wait on engines of their own, this on the shared lab's
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
           include: ['{cli,drivers,lab,reports,suites}/**/*.{conformance,e2e}.test.ts'],
-          exclude: [...OWN_LAB, 'node_modules/**'],
+          exclude: [...OWN_LAB, MATRIX, 'node_modules/**'],
           globalSetup: ['suites/framework/global-setup.ts'],
           // one lab, real engines: files run one after another so checks never race for the lab
           fileParallelism: false,
@@ -51,8 +54,22 @@ export default defineConfig({
         },
       },
       {
+        // every check on every driver, on a lab of its own (it reads nothing outside it), beside the
+        // unit and e2e tests: it waits on its engines, they on theirs
+        test: {
+          name: 'matrix',
+          sequence: { groupOrder: 0 },
+          include: [MATRIX],
+          globalSetup: ['suites/framework/global-setup.ts'],
+          maxWorkers: 3,
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
         // the end-to-end tests that bring up labs of their own (through the CLI, or the broken plugin's):
-        // nothing shared, so they run beside each other, the unit tests and the shared lab's
+        // nothing shared, so they run beside each other, the unit tests and the matrix
         test: {
           name: 'e2e',
           sequence: { groupOrder: 0 },

@@ -98,8 +98,8 @@ const CASES: Record<string, Case> = {
 };
 
 describe.concurrent('bad input: exit 2, a message with the fix, no stack trace, nothing brought up', () => {
-  it.for(Object.entries(CASES))('%s', async ([, c]) => {
-    const dir = await testTempDir('cnm-bad-input-');
+  it.for(Object.entries(CASES))('%s', async ([, c], { onTestFinished }) => {
+    const dir = await testTempDir('cnm-bad-input-', onTestFinished);
     await writeFile(`${dir}/broken.json`, '{"hosts": ');
     await writeFile(`${dir}/wrong-type.json`, JSON.stringify({ hosts: 'two' }));
     const before = await readdir(STATE_DIR).catch(() => [] as string[]);

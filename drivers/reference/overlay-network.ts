@@ -19,6 +19,7 @@ export class RefOverlayNetwork implements StartedNetwork {
   private readonly endpoints = new Map<string, { endpoint: Endpoint; ip: string; key: string }>();
   private readonly subnetInfo: Subnet;
   private epSeq = 0;
+  private removed = false;
 
   constructor(
     readonly name: string,
@@ -136,12 +137,15 @@ export class RefOverlayNetwork implements StartedNetwork {
   }
 
   async remove(): Promise<void> {
+    // removed twice (by a check, then by its cleanup): the second time there is nothing of it left
+    if (this.removed) return;
+    this.removed = true;
     for (const [, ep] of this.endpoints) await ep.endpoint.remove();
     this.endpoints.clear();
     for (const fabric of this.fabrics.values()) await fabric.remove();
     this.fabrics.clear();
     await this.kv.deletePrefix(this.keyPrefix);
-    await this.vnis.release(this.vni);
+    await this.vnis.release(this.vni, this.id);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

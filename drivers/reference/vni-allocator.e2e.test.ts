@@ -29,8 +29,12 @@ describe('VniAllocator on a real etcd', () => {
     await expect(alloc.allocate([300, 301], 'c')).rejects.toBeInstanceOf(VniExhaustedError);
     await expect(alloc.allocate([300, 301], 'c')).rejects.toThrow(/300–301 is exhausted \(2 in use\)/);
     expect(await alloc.inUse()).toEqual([300, 301]);
-    await alloc.release(300);
+    await alloc.release(300, 'a');
     expect(await alloc.allocate([300, 301], 'c')).toBe(300);
+    // a second release by the first owner (a network removed twice) leaves the VNI with its new one
+    await alloc.release(300, 'a');
+    expect(await alloc.inUse()).toEqual([300, 301]);
+    expect((await kv.get(`${prefix}vni/300`))?.value).toBe('c');
   });
 
   it('records the owner, so a VNI can be traced to its network', async () => {

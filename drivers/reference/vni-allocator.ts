@@ -53,7 +53,11 @@ export class VniAllocator {
     throw new VniExhaustedError(range, (await this.inUse()).filter((v) => v >= range[0] && v <= range[1]).length);
   }
 
-  async release(vni: number): Promise<void> {
-    await this.kv.delete(this.key(vni));
+  /**
+   * Frees `vni` if `owner` still holds it: a second release (a network removed twice) must not free
+   * a VNI that has since passed to another network.
+   */
+  async release(vni: number, owner: string): Promise<void> {
+    await this.kv.deleteIfValue(this.key(vni), owner);
   }
 }

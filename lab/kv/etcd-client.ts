@@ -157,6 +157,15 @@ export class EtcdClient {
     return r.succeeded === true;
   }
 
+  /** Deletes the key only if it still holds `value` (its owner): never one that has passed to another. */
+  async deleteIfValue(key: string, value: string): Promise<boolean> {
+    const r = await this.call<{ succeeded?: boolean }>('/v3/kv/txn', {
+      compare: [{ key: b64(key), target: 'VALUE', result: 'EQUAL', value: b64(value) }],
+      success: [{ request_delete_range: { key: b64(key) } }],
+    });
+    return r.succeeded === true;
+  }
+
   async delete(key: string): Promise<void> {
     await this.call('/v3/kv/deleterange', { key: b64(key) });
   }

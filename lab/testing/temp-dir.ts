@@ -3,9 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 
-/** A fresh directory under the system's temp dir, removed when the current test ends (pass or fail). */
-export async function testTempDir(prefix: string): Promise<string> {
+/**
+ * A fresh directory under the system's temp dir, removed when the current test ends (pass or fail).
+ * Concurrent tests pass their own context's `onTestFinished`: vitest's global one cannot tell which
+ * of several running tests is the current one.
+ */
+export async function testTempDir(prefix: string, onFinished: typeof onTestFinished = onTestFinished): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  onFinished(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
   return dir;
 }

@@ -82,7 +82,7 @@ export async function overlayPlugin(
         const vni = await vnis.allocate(range, pool);
         const record: ClusterNetwork = { vni, subnet: pool, hosts: [place.hostName] };
         if (await kv.replaceIfUnchanged(key, 0, { put: JSON.stringify(record) })) return record;
-        await vnis.release(vni);
+        await vnis.release(vni, pool);
         continue;
       }
       const record = JSON.parse(existing.value) as ClusterNetwork;
@@ -106,6 +106,36 @@ export async function overlayPlugin(
     }
   };
 
+  const making = new Set<string>();
+  /** CreateNetwork once the pool is this host's to make: join the pool's cluster, make the fabric. */
+  const createNetwork = async (req: Record<string, unknown>, id: string, subnet: Subnet): Promise<object> => {
+    const generic = genericOptions(req);
+    let range = DEFAULT_VNI_RANGE;
+    if (generic['vni-range']) {
+      try {
+        range = parseVniRange(generic['vni-range']);
+      } catch (e) {
+        throw new PluginError((e as Error).message);
+      }
+    }
+    const cluster = await joinCluster(subnet.cidr, range);
+    let fabric: OverlayFabric;
+    try {
+      fabric = await OverlayFabric.create(place, cluster.vni);
+    } catch (e) {
+      await leaveCluster(subnet.cidr);
+      throw e;
+    }
+    const n: OverlayNet = { pool: subnet.cidr, subnet, fabric, endpoints: new Map() };
+    networks.set(id, n);
+    for (const entry of await kv.list(`${poolKey(n.pool)}endpoints/`)) {
+      const ep = JSON.parse(entry.value) as PublishedEndpoint;
+      remoteByKey.set(entry.key, ep);
+      if (ep.host !== place.hostName) await fabric.program(ep);
+    }
+    return {};
+  };
+
   const service: PluginService = {
     implements: ['NetworkDriver'],
     handlers: {
@@ -114,32 +144,16 @@ export async function overlayPlugin(
         const id = String(req.NetworkID);
         if (networks.has(id)) throw new PluginError(`network ${id} exists already`);
         const { subnet } = ipv4Pool(req);
-        if (carrying(subnet.cidr).length) throw new PluginError(`this host has an overlay on ${subnet.cidr} already`);
-        const generic = genericOptions(req);
-        let range = DEFAULT_VNI_RANGE;
-        if (generic['vni-range']) {
-          try {
-            range = parseVniRange(generic['vni-range']);
-          } catch (e) {
-            throw new PluginError((e as Error).message);
-          }
-        }
-        const cluster = await joinCluster(subnet.cidr, range);
-        let fabric: OverlayFabric;
+        // one network per pool on a host, counting one being made: a second CreateNetwork failing on
+        // the first's namespace would otherwise take the host out of the pool's cluster and free its VNI
+        if (carrying(subnet.cidr).length || making.has(subnet.cidr))
+          throw new PluginError(`this host has an overlay on ${subnet.cidr} already`);
+        making.add(subnet.cidr);
         try {
-          fabric = await OverlayFabric.create(place, cluster.vni);
-        } catch (e) {
-          await leaveCluster(subnet.cidr);
-          throw e;
+          return await createNetwork(req, id, subnet);
+        } finally {
+          making.delete(subnet.cidr);
         }
-        const n: OverlayNet = { pool: subnet.cidr, subnet, fabric, endpoints: new Map() };
-        networks.set(id, n);
-        for (const entry of await kv.list(`${poolKey(n.pool)}endpoints/`)) {
-          const ep = JSON.parse(entry.value) as PublishedEndpoint;
-          remoteByKey.set(entry.key, ep);
-          if (ep.host !== place.hostName) await fabric.program(ep);
-        }
-        return {};
       },
       'NetworkDriver.DeleteNetwork': async (req) => {
         const n = networks.get(String(req.NetworkID));
