@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import Dockerode from 'dockerode';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { ServeOptions } from '../drivers/reference/plugin/serve.ts';
 import { allDrivers } from '../drivers/registry.ts';
 import { InputError } from '../lab/input-error.ts';
 import { LAB_KINDS, StartedLab } from '../lab/lab.ts';
@@ -315,15 +316,11 @@ plugin
       'across hosts).',
   )
   .action(
-    async (flags: {
-      dir: string;
-      hostName: string;
-      uplink: string;
-      address?: string;
-      kvSocket?: string;
-      kvPrefix: string;
-      quiet?: boolean;
-    }) => {
+    async (
+      flags: Pick<ServeOptions, 'dir' | 'hostName' | 'uplink' | 'address' | 'kvSocket' | 'kvPrefix'> & {
+        quiet?: boolean;
+      },
+    ) => {
       const { servePlugins } = await import('../drivers/reference/plugin/serve.ts');
       const serving = await servePlugins({
         dir: flags.dir,

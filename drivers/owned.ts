@@ -38,3 +38,18 @@ export class Owned<T extends { readonly id: string }> {
     return [...this.items.values()];
   }
 }
+
+/**
+ * What stopping a started driver means, whatever the driver: its sandboxes removed, then its
+ * networks (newest first), then its own teardown. A network that fails to go is not an error here:
+ * the lifecycle checks and the leak audit report it.
+ */
+export async function removeAllOwned(
+  sandboxes: Owned<{ readonly id: string; remove(): Promise<void> }>,
+  networks: Owned<{ readonly id: string; remove(): Promise<void> }>,
+  teardown: () => Promise<void>,
+): Promise<void> {
+  for (const s of sandboxes.takeAll()) await s.remove();
+  for (const n of networks.takeAll()) await n.remove().catch(() => undefined);
+  await teardown();
+}

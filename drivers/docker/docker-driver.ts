@@ -13,7 +13,7 @@ import type {
   StartedDriver,
   StartedNetwork,
 } from '../contract.ts';
-import { Owned } from '../owned.ts';
+import { Owned, removeAllOwned } from '../owned.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
 import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
 
@@ -197,10 +197,7 @@ export class DockerStartedDriver implements StartedDriver {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sandboxes.takeAll()) await s.remove();
-    // a network that fails to go is reported by the lifecycle checks and the leak audit
-    for (const n of this.networks.takeAll()) await n.remove().catch(() => undefined);
-    await this.teardown();
+    await removeAllOwned(this.sandboxes, this.networks, () => this.teardown());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,7 +1,7 @@
 import type { LabShape, StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Driver, Mode, NetworkSpec, Sandbox, SandboxSpec, StartedDriver, StartedNetwork } from '../contract.ts';
-import { Owned } from '../owned.ts';
+import { Owned, removeAllOwned } from '../owned.ts';
 import { RefBridgeNetwork } from './bridge-network.ts';
 import { ModeNetwork } from './mode-networks.ts';
 import { NativeSandbox } from './sandbox.ts';
@@ -79,10 +79,7 @@ export class RefStartedDriver implements StartedDriver {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sandboxes.takeAll()) await s.remove();
-    // a network that fails to go is reported by the lifecycle checks and the leak audit
-    for (const n of this.networks.takeAll()) await n.remove().catch(() => undefined);
-    await this.teardown();
+    await removeAllOwned(this.sandboxes, this.networks, () => this.teardown());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
