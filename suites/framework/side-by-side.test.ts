@@ -102,6 +102,14 @@ describe('runDriversSideBySide', () => {
     // the driver that conflicts with the most goes first
     expect(seen[0]).toBe('docker-overlay-kv');
   });
+  it('one at a time, in the registry order', async () => {
+    const seen: string[] = [];
+    await runDriversSideBySide(allDrivers(), 1, new AbortController().signal, async (d) => {
+      seen.push(d.id);
+      await tick();
+    });
+    expect(seen).toEqual(allDrivers().map((d) => d.id));
+  });
   it('once the signal aborts, no driver starts', async () => {
     const controller = new AbortController();
     const seen: string[] = [];
