@@ -1,5 +1,5 @@
 import type { Mode } from '../../drivers/contract.ts';
-import { sleep } from '../../lab/wait.ts';
+import { waitUntil } from '../../lab/wait.ts';
 import { defineCheck, verdict, type Check } from '../framework/check.ts';
 import { ok } from '../framework/expectations.ts';
 import { probe } from '../framework/probe.ts';
@@ -47,38 +47,22 @@ export function peerConnectivity(spec: {
           target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net'),
         };
       });
+      // ICMP both ways, until `done` holds for both outcomes or `ms` runs out: how long it took, or undefined
+      const bothWaysWithin = async (ms: number, done: (outcome: string) => boolean) => {
+        const waited = await waitUntil(
+          () => Promise.all(peers.map((from, i) => probe(ctx, from.source, 'icmp', peers[1 - i]!.target))),
+          (outcomes) => outcomes.every((o) => done(o.outcome)),
+          { what: 'both peers', timeoutMs: ms, intervalMs: 250, maxIntervalMs: 250, signal: ctx.signal },
+        );
+        return waited.done ? waited.elapsedMs : undefined;
+      };
       // names propagate between hosts eventually (the classic overlay's KV and gossip): wait for them
       // to resolve, bounded, and report how long it took, before judging reachability by name
-      const t0 = Date.now();
-      let resolvedAfterMs: number | undefined;
-      if (spec.by === 'name') {
-        while (Date.now() - t0 < NAME_WAIT_MS) {
-          const outcomes = await Promise.all(
-            peers.map((from, i) => probe(ctx, from.source, 'icmp', peers[1 - i]!.target)),
-          );
-          if (outcomes.every((o) => o.outcome !== 'unresolved')) {
-            resolvedAfterMs = Date.now() - t0;
-            break;
-          }
-          await sleep(250, ctx.signal);
-        }
-      }
+      const resolvedAfterMs =
+        spec.by === 'name' ? await bothWaysWithin(NAME_WAIT_MS, (o) => o !== 'unresolved') : undefined;
       // across hosts an overlay learns where a new peer is a moment later (swarm's gossip, a store):
       // give the path a bounded time to come up, report it, and only then judge every protocol
-      let reachedAfterMs: number | undefined;
-      if (crossHost) {
-        const t1 = Date.now();
-        while (Date.now() - t1 < CONVERGE_MS) {
-          const outcomes = await Promise.all(
-            peers.map((from, i) => probe(ctx, from.source, 'icmp', peers[1 - i]!.target)),
-          );
-          if (outcomes.every((o) => o.outcome === 'ok')) {
-            reachedAfterMs = Date.now() - t1;
-            break;
-          }
-          await sleep(250, ctx.signal);
-        }
-      }
+      const reachedAfterMs = crossHost ? await bothWaysWithin(CONVERGE_MS, (o) => o === 'ok') : undefined;
       const table = await truthTable(ctx, peers, () => ok);
       const addresses = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.addressOf(n, 'net')]));
       const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
