@@ -308,6 +308,11 @@ plugin
       'IPAM plugins',
   )
   .option('--kv-prefix <prefix>', 'etcd key prefix', '/cnm-ref/')
+  .option(
+    '--state-dir <dir>',
+    'keep what the plugins must know after a crash (networks, endpoints) here, and take it up again on start; ' +
+      'without it, a restarted plugin has forgotten every network (Docker then answers "No such network")',
+  )
   .option('--quiet', 'do not log each call')
   .addHelpText(
     'after',
@@ -317,7 +322,7 @@ plugin
   )
   .action(
     async (
-      flags: Pick<ServeOptions, 'dir' | 'hostName' | 'uplink' | 'address' | 'kvSocket' | 'kvPrefix'> & {
+      flags: Pick<ServeOptions, 'dir' | 'hostName' | 'uplink' | 'address' | 'kvSocket' | 'kvPrefix' | 'stateDir'> & {
         quiet?: boolean;
       },
     ) => {
@@ -329,6 +334,7 @@ plugin
         kvPrefix: flags.kvPrefix,
         ...(flags.address ? { address: flags.address } : {}),
         ...(flags.kvSocket ? { kvSocket: flags.kvSocket } : {}),
+        ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
         ...(flags.quiet
           ? {}
           : {

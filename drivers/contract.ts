@@ -2,6 +2,7 @@ import type { LabHost } from '../lab/host.ts';
 import type { LabShape, StartedLab } from '../lab/lab.ts';
 import type { CommandResult } from '../lab/linux/command.ts';
 import type { PluginAddress } from './remote/plugin-client.ts';
+import type { PluginRestart } from './remote/plugin-restart.ts';
 
 /** The modes a container can run in (docs/model.md). */
 export type Mode = 'none' | 'container' | 'host' | 'bridge' | 'overlay';
@@ -83,6 +84,8 @@ export interface SandboxSpec {
   shareWith?: Sandbox;
   /** TCP ports to publish on the host's address: `port` in the sandbox as `hostPort` on the host. */
   publish?: { port: number; hostPort: number }[];
+  /** The engine starts it again after it stops or the engine restarts (sandboxes that are containers). */
+  restartPolicy?: 'always';
 }
 
 /** An isolated network stack with probe servers running in it. */
@@ -102,6 +105,8 @@ export interface Sandbox extends AsyncDisposable {
   /** Runs a command that leaves a daemon behind, which must belong to the sandbox and end with it (default: exec). */
   execDetached?(argv: string[], timeoutMs?: number): Promise<CommandResult>;
   remove(): Promise<void>;
+  /** Reads what the driver or engine says of it again (its addresses after a restart), where that can change. */
+  refresh?(): Promise<void>;
 }
 
 export interface StartedDriver extends AsyncDisposable {
@@ -116,6 +121,8 @@ export interface StartedDriver extends AsyncDisposable {
   readonly setupEvidence: CommandResult[];
   /** The plugin behind a remote driver, for the protocol suite (profile `remote`). */
   readonly remotePlugin?: RemotePluginTarget;
+  /** Kills the driver's plugin process on `host` and starts it again (drivers with `restartablePlugin`). */
+  restartPlugin?(host: LabHost): Promise<PluginRestart>;
   stop(): Promise<void>;
 }
 
@@ -145,6 +152,10 @@ export interface Driver {
    * a VNI twice, so overlapping ranges do not keep them from running side by side.
    */
   readonly vniAllocator?: string;
+  /** The harness launches the driver's plugin process on each lab host, and can kill and start it again. */
+  readonly restartablePlugin?: boolean;
+  /** The driver keeps its state in the lab's etcd: an etcd outage is a fault it must weather. */
+  readonly keepsStateInLabKv?: boolean;
   /** Why the driver cannot run on such a lab, or undefined when it can (asked before the lab is up too). */
   unsupportedReason(lab: LabShape): string | undefined;
   start(lab: StartedLab): Promise<StartedDriver>;

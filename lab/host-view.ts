@@ -58,7 +58,8 @@ export function hostViewScript(d: HostDescriptor, who: 'engine' | `plugin-${stri
   passing.forEach((p, i) => {
     lines.push(
       `if [ -d ${p} ]; then mkdir $K/${i}; elif [ -e ${p} ]; then touch $K/${i}; fi`,
-      `if [ -e $K/${i} ]; then mount --bind ${p} $K/${i}; fi`,
+      // recursively: the namespaces named before the view was made are mounts below /run/netns
+      `if [ -e $K/${i} ]; then mount --rbind ${p} $K/${i}; fi`,
     );
   });
   // every upper directory is made before the first overlay, and the tree that holds them is overlaid

@@ -1,6 +1,6 @@
 import Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { hostPluginDirs, hostViewScript } from './host-view.ts';
 import type { HostDescriptor } from './host.ts';
 import { netnsPath } from './linux/command.ts';
@@ -57,6 +57,8 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
  */
 async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Promise<void> {
   const { name, dataDir: dir } = descriptor;
+  // a restart that keeps the engine's configuration (restartEngine) reads them back
+  await writeFile(`${dir}/engine-extra-args.json`, JSON.stringify(extraArgs));
   const dockerd = ['dockerd', ...descriptor.engineArgs!, ...extraArgs].join(' ');
   const script = [`hostname ${name}`, hostViewScript(descriptor, 'engine'), `exec ${dockerd}`].join('\n');
   const log = await open(`${dir}/dockerd.log`, 'a');
@@ -96,6 +98,34 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
   }
 }
 
+/** The flags the engine runs with on top of the lab's own (a driver's cluster store …). */
+async function currentExtraArgs(descriptor: HostDescriptor): Promise<string[]> {
+  const text = await readFile(`${descriptor.dataDir}/engine-extra-args.json`, 'utf8').catch(() => '[]');
+  return JSON.parse(text) as string[];
+}
+
+/** SIGTERM to the engine, SIGKILL after `graceMs`: what `systemctl restart docker` does. */
+async function terminateEngine(descriptor: HostDescriptor, graceMs: number): Promise<void> {
+  const pid = Number((await readFile(`${descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim());
+  if (pid > 0 && kill(pid, 'SIGTERM') && !(await waitForExit(pid, graceMs))) kill(pid, 'SIGKILL');
+}
+
+/**
+ * Restarts the host's engine the way an administrator does, its containers left to it: stopped
+ * and started again by their restart policy, or kept running with `--live-restore`. The engine comes
+ * back with the flags it had, plus `addArgs`, minus `dropArgs`. Returns the flags it now runs with.
+ */
+export async function restartEngine(
+  descriptor: HostDescriptor,
+  change: { addArgs?: string[]; dropArgs?: string[] } = {},
+): Promise<string[]> {
+  const before = await currentExtraArgs(descriptor);
+  const args = [...before.filter((a) => !change.dropArgs?.includes(a)), ...(change.addArgs ?? [])];
+  await terminateEngine(descriptor, 30_000);
+  await spawnEngine(descriptor, [...new Set(args)]);
+  return args;
+}
+
 async function stopEngine(descriptor: HostDescriptor): Promise<void> {
   const docker = new Dockerode({ socketPath: descriptor.socketPath });
   const containers = await docker.listContainers({ all: true }).catch(() => []);
@@ -107,8 +137,7 @@ async function stopEngine(descriptor: HostDescriptor): Promise<void> {
         .catch(() => undefined),
     ),
   );
-  const pid = Number((await readFile(`${descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim());
-  if (pid > 0 && kill(pid, 'SIGTERM') && !(await waitForExit(pid, 20_000))) kill(pid, 'SIGKILL');
+  await terminateEngine(descriptor, 20_000);
 }
 
 /**

@@ -34,6 +34,7 @@ import protocolMalformedRequests from './protocol/malformed-requests.ts';
 import protocolRepliesValid from './protocol/replies-valid.ts';
 import protocolTeardown from './protocol/teardown.ts';
 import protocolUnknownIds from './protocol/unknown-ids.ts';
+import resiliencePluginRestart from './resilience/plugin-restart.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
@@ -80,6 +81,7 @@ export const CHECKS: Check[] = [
   protocolGenericOptions,
   protocolLatency,
   protocolFuzz,
+  resiliencePluginRestart,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

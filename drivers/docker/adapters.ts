@@ -100,5 +100,6 @@ export const dockerOverlayKv: Driver = dockerDriver({
       ? 'needs the netns lab with at least 2 hosts and its etcd'
       : undefined,
   engines: 'restart',
+  keepsStateInLabKv: true,
   setup: joinClusterStore,
 });

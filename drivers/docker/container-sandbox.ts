@@ -35,7 +35,7 @@ export class ContainerSandbox implements Sandbox {
     return entry?.IPAddress || undefined;
   }
 
-  /** Re-reads the container's networks after a connect or disconnect. */
+  /** Re-reads the container's networks and process (after a connect, a disconnect, a restart). */
   async refresh(): Promise<void> {
     this.info = await this.host.docker.getContainer(this.id).inspect();
   }
@@ -47,7 +47,12 @@ export class ContainerSandbox implements Sandbox {
    * Nothing started this way may outlive the command (see execDetached).
    */
   async exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
-    const pid = this.info.State?.Pid;
+    let pid = this.info.State?.Pid;
+    if (pid && !(await visible(pid))) {
+      // the container was started again (a restart policy, an engine restart): it has a new process
+      await this.refresh().catch(() => undefined);
+      pid = this.info.State?.Pid;
+    }
     if (!pid || !(await visible(pid))) return this.execDetached(argv, timeoutMs, signal);
     const r = await run(['nsenter', `--target=${pid}`, '--net', '--mount', '--pid', '--', ...argv], {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),

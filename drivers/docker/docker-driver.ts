@@ -14,6 +14,7 @@ import type {
   StartedNetwork,
 } from '../contract.ts';
 import { Owned, removeAllOwned } from '../owned.ts';
+import type { PluginRestart } from '../remote/plugin-restart.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
 import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
 
@@ -63,6 +64,7 @@ export class DockerStartedDriver implements StartedDriver {
   private sequence = 0;
   readonly setupEvidence: CommandResult[] = [];
   remotePlugin?: RemotePluginTarget;
+  restartPlugin?: (host: LabHost) => Promise<PluginRestart>;
 
   constructor(
     readonly driver: Driver,
@@ -150,7 +152,10 @@ export class DockerStartedDriver implements StartedDriver {
       Image: this.lab.probeImage,
       Labels: this.labels(),
       ExposedPorts: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, {}])),
+      // the probe servers ignore SIGTERM: an engine stopping it need not wait Docker's default 10 s
+      ...(spec.restartPolicy ? { StopTimeout: 1 } : {}),
       HostConfig: {
+        ...(spec.restartPolicy ? { RestartPolicy: { Name: spec.restartPolicy } } : {}),
         NetworkMode: networkMode,
         PortBindings: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]])),
       },
@@ -211,9 +216,12 @@ export function dockerDriver(
     networking: DockerNetworking;
     unsupportedReason?: (lab: LabShape) => string | undefined;
     /** Driver-wide setup (swarm init …); returns evidence and the matching teardown. */
-    setup?: (
-      lab: StartedLab,
-    ) => Promise<{ evidence: CommandResult[]; teardown: () => Promise<void>; remotePlugin?: RemotePluginTarget }>;
+    setup?: (lab: StartedLab) => Promise<{
+      evidence: CommandResult[];
+      teardown: () => Promise<void>;
+      remotePlugin?: RemotePluginTarget;
+      restartPlugin?: (host: LabHost) => Promise<PluginRestart>;
+    }>;
   },
 ): Driver {
   const driver: Driver = {
@@ -224,12 +232,15 @@ export function dockerDriver(
     ...(def.transientErrors ? { transientErrors: def.transientErrors } : {}),
     engines: def.engines ?? 'use',
     ...(def.vniAllocator ? { vniAllocator: def.vniAllocator } : {}),
+    ...(def.restartablePlugin ? { restartablePlugin: true } : {}),
+    ...(def.keepsStateInLabKv ? { keepsStateInLabKv: true } : {}),
     unsupportedReason: (lab) => def.unsupportedReason?.(lab),
     async start(lab) {
       const prepared = def.setup ? await def.setup(lab) : { evidence: [], teardown: async () => undefined };
       const started = new DockerStartedDriver(driver, lab, def.networking, prepared.teardown);
       started.setupEvidence.push(...prepared.evidence);
       if ('remotePlugin' in prepared && prepared.remotePlugin) started.remotePlugin = prepared.remotePlugin;
+      if ('restartPlugin' in prepared && prepared.restartPlugin) started.restartPlugin = prepared.restartPlugin;
       return started;
     },
   };

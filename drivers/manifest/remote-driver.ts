@@ -7,8 +7,9 @@ import { formSwarm } from '../docker/swarm.ts';
 import { startManagedPlugin } from '../remote/managed-plugin.ts';
 import { resolvePluginAddress, type PluginAddress } from '../remote/plugin-client.ts';
 import { defaultPluginBinds, startPluginContainer } from '../remote/plugin-container.ts';
-import { HARNESS_COMMAND, startPluginProcess } from '../remote/plugin-process.ts';
+import { HARNESS_COMMAND, type PluginLaunch } from '../remote/plugin-process.ts';
 import type { PluginProcess } from '../remote/plugin-ready.ts';
+import { LaunchedPlugins } from '../remote/plugin-restart.ts';
 import { dockerNetworkingOf, manifestDriverId, type LoadedManifest } from './manifest.ts';
 
 /** A launch command with its placeholders filled in for one host; `{harness}` is node plus this CLI (two arguments). */
@@ -54,6 +55,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     // a managed plugin is known to its engine by name and tag
     networking: dockerNetworkingOf(m, r.package ? `${r.plugin}:latest` : r.plugin),
     engines: net.spansHosts === 'swarm' ? 'swarm' : 'use',
+    restartablePlugin: Boolean(r.launch && !r.package && !r.container),
     unsupportedReason: (lab) => {
       if (r.launch || r.container || r.package)
         return lab.kind === 'netns'
@@ -90,8 +92,10 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         };
       }
       const processes: PluginProcess[] = [];
+      let launched: LaunchedPlugins | undefined;
+      const logFileOf = (host: LabHost) => join(host.descriptor.dataDir!, `plugin-${m.name}.log`);
       const start = (host: LabHost): Promise<PluginProcess> => {
-        const logFile = join(host.descriptor.dataDir!, `plugin-${m.name}.log`);
+        const logFile = logFileOf(host);
         const common = { host, name: r.plugin, logFile, activate: r.activate ?? true };
         const p = r.package;
         if (p)
@@ -102,32 +106,40 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
             source: resolve(loaded.dir, p.source),
             ...(p.readySeconds ? { readySeconds: p.readySeconds } : {}),
           });
-        const c = r.container;
-        if (c) {
-          const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath);
-          return startPluginContainer({
-            ...common,
-            runId: lab.runId,
-            image: c.image,
-            ...(c.archive ? { archive: resolve(loaded.dir, c.archive) } : {}),
-            ...(c.build ? { build: resolve(loaded.dir, c.build) } : {}),
-            ...(c.command ? { command: c.command } : {}),
-            ...(c.env ? { env: c.env } : {}),
-            ...(c.readySeconds ? { readySeconds: c.readySeconds } : {}),
-            privileged: c.privileged ?? true,
-            binds: c.binds?.map(fill) ?? defaultPluginBinds(host),
-          });
-        }
-        const named = r.launch!.sockets?.map((s) => launchArgv([s], placeholders(lab, host, loaded))[0]!);
-        return startPluginProcess({
+        const c = r.container!;
+        const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath);
+        return startPluginContainer({
           ...common,
-          argv: launchArgv(r.launch!.command, placeholders(lab, host, loaded)),
-          ...(named ? { sockets: named } : {}),
-          ...(r.launch!.readySeconds ? { readySeconds: r.launch!.readySeconds } : {}),
+          runId: lab.runId,
+          image: c.image,
+          ...(c.archive ? { archive: resolve(loaded.dir, c.archive) } : {}),
+          ...(c.build ? { build: resolve(loaded.dir, c.build) } : {}),
+          ...(c.command ? { command: c.command } : {}),
+          ...(c.env ? { env: c.env } : {}),
+          ...(c.readySeconds ? { readySeconds: c.readySeconds } : {}),
+          privileged: c.privileged ?? true,
+          binds: c.binds?.map(fill) ?? defaultPluginBinds(host),
         });
       };
+      // a launch command: a process per host, which the resilience suite may kill and start again
+      const launchOf = (host: LabHost): PluginLaunch => {
+        const values = placeholders(lab, host, loaded);
+        const named = r.launch!.sockets?.map((s) => launchArgv([s], values)[0]!);
+        return {
+          host,
+          name: r.plugin,
+          logFile: logFileOf(host),
+          activate: r.activate ?? true,
+          argv: launchArgv(r.launch!.command, values),
+          ...(named ? { sockets: named } : {}),
+          ...(r.launch!.readySeconds ? { readySeconds: r.launch!.readySeconds } : {}),
+        };
+      };
       try {
-        for (const host of lab.hosts) processes.push(await start(host));
+        if (r.launch && !r.package && !r.container) {
+          launched = await LaunchedPlugins.start(lab.hosts.map(launchOf));
+          processes.push(...launched.processes);
+        } else for (const host of lab.hosts) processes.push(await start(host));
       } catch (e) {
         for (const p of processes) await p.stop();
         await swarm?.teardown();
@@ -145,10 +157,12 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
           })),
         ],
         teardown: async () => {
-          for (const p of processes) await p.stop();
+          if (launched) await launched.stop();
+          else for (const p of processes) await p.stop();
           await swarm?.teardown();
         },
-        remotePlugin: target(processes[0]!.address, first),
+        remotePlugin: target(launched?.processes[0]?.address ?? processes[0]!.address, first),
+        ...(launched ? { restartPlugin: (host: LabHost) => launched.restart(host) } : {}),
       };
     },
   });

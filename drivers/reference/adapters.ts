@@ -87,6 +87,7 @@ export const refOverlay: Driver = {
     configurableVniRange: true,
   },
   vniAllocator: REFERENCE_VNI_ALLOCATOR,
+  keepsStateInLabKv: true,
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   start: (lab) => startOverlay(refOverlay, lab, overlayNetworks),
 };

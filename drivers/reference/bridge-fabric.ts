@@ -40,6 +40,22 @@ export class BridgeFabric {
     this.dnat = new OwnChain(place.netns, 'nat', `CNMH-${id}-D`, ['PREROUTING', 'OUTPUT']);
   }
 
+  /**
+   * The fabric a crashed plugin made, taken over as it is (its bridge, addresses and chains stay):
+   * or made again if the bridge is gone (the host restarted meanwhile).
+   */
+  static async adopt(
+    place: BridgePlace,
+    id: string,
+    subnet: Subnet,
+    options: BridgeOptions,
+    gateway: string,
+  ): Promise<BridgeFabric> {
+    const present = await run(['ip', 'link', 'show', `br-${id}`], { netns: place.netns });
+    if (present.exitCode !== 0) return BridgeFabric.create(place, id, subnet, options, gateway);
+    return new BridgeFabric(place, id, subnet, gateway, `br-${id}`, options);
+  }
+
   /** `id` names the bridge and chains: unique on the host, short enough for a link name (≤ 12 characters). */
   static async create(
     place: BridgePlace,

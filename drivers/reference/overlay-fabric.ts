@@ -55,6 +55,13 @@ export class OverlayFabric {
     return `ov${this.vni}`;
   }
 
+  /** The fabric a crashed plugin made, taken over as it is; or made again if its namespace is gone. */
+  static async adopt(place: OverlayPlace, vni: number): Promise<OverlayFabric> {
+    const fabric = new OverlayFabric(place, vni);
+    const present = await run(['ip', 'link', 'show', fabric.vxlan], { netns: fabric.netns });
+    return present.exitCode === 0 ? fabric : OverlayFabric.create(place, vni);
+  }
+
   static async create(place: OverlayPlace, vni: number): Promise<OverlayFabric> {
     const fabric = new OverlayFabric(place, vni);
     const ns = fabric.netns;

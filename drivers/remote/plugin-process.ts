@@ -44,6 +44,10 @@ export async function startPluginProcess(launch: PluginLaunch): Promise<PluginPr
         child.kill('SIGKILL');
         await child;
       },
+      kill: async () => {
+        child.kill('SIGKILL');
+        await child;
+      },
     },
   );
 }

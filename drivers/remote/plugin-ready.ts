@@ -30,6 +30,8 @@ export interface RunningPlugin {
   /** How it ended ("exited with status 3"), or undefined while it runs. */
   exited(): string | undefined;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would, and waits until it is gone; where the harness can. */
+  kill?(): Promise<void>;
   /** Writes what it printed so far into the log file (a container's logs); a process writes there itself. */
   flushLog?(): Promise<void>;
 }
@@ -41,6 +43,8 @@ export interface PluginProcess extends AsyncDisposable {
   /** Where the harness reaches it: its socket, or a relay into the host's loopback for a tcp:// spec. */
   address: PluginAddress;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would; where the harness can. */
+  kill?(): Promise<void>;
 }
 
 /** Where the plugin said it is, seen from the machine, if it said so yet. */
@@ -149,7 +153,22 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
     }
     await sleep(100);
   }
-  return { host: wait.host, logFile: wait.logFile, address, stop, [Symbol.asyncDispose]: stop };
+  const kill = running.kill;
+  return {
+    host: wait.host,
+    logFile: wait.logFile,
+    address,
+    stop,
+    ...(kill
+      ? {
+          kill: async () => {
+            await kill();
+            relay?.stop();
+          },
+        }
+      : {}),
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 async function notUp(launch: PluginWait, how: string, lastTry: string | undefined): Promise<string> {

@@ -1,4 +1,7 @@
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
+
+/** How often a watch whose stream ended (etcd went away) tries to open it again. */
+const WATCH_RETRY_MS = 500;
 
 /**
  * A small client for etcd's v3 JSON gateway (`/v3/kv/*`, `/v3/watch`) over a unix socket. The lab's
@@ -177,9 +180,26 @@ export class EtcdClient {
     });
   }
 
-  /** Streams changes under `prefix` until disposed. */
+  /**
+   * Streams changes under `prefix` until disposed. Survives etcd going away: the stream is opened
+   * again (every half second while etcd is down) from the revision after the last event seen, so
+   * nothing that changed during an outage is missed. Resolves once the first stream is open.
+   */
   async watch(prefix: string, onEvent: (e: WatchEvent) => void): Promise<AsyncDisposable> {
-    return new Promise((resolve, reject) => {
+    let closed = false;
+    let current: ClientRequest | undefined;
+    let nextRevision: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const open = (first?: { resolve: () => void; reject: (e: Error) => void }) => {
+      let created = false;
+      let ended = false;
+      // the first stream failing before it is open fails the call; any later end opens a new one
+      const end = (e?: Error) => {
+        if (ended || closed) return;
+        ended = true;
+        if (first && !created) first.reject(e ?? new Error(`etcd watch on ${prefix} ended before it was open`));
+        else timer = setTimeout(() => open(), WATCH_RETRY_MS);
+      };
       const req = request(
         {
           socketPath: this.socketPath,
@@ -189,7 +209,6 @@ export class EtcdClient {
         },
         (res) => {
           let buffer = '';
-          let created = false;
           res.on('data', (d: Buffer) => {
             buffer += d.toString();
             let nl: number;
@@ -203,23 +222,38 @@ export class EtcdClient {
               };
               if (msg.result?.created && !created) {
                 created = true;
-                resolve({ [Symbol.asyncDispose]: async () => void req.destroy() });
+                first?.resolve();
               }
               for (const ev of msg.result?.events ?? []) {
                 const kv = toKv(ev.kv);
+                nextRevision = Math.max(nextRevision ?? 0, kv.modRevision + 1);
                 onEvent({ type: ev.type === 'DELETE' ? 'delete' : 'put', key: kv.key, value: kv.value });
               }
             }
           });
           res.on('error', () => undefined);
+          res.on('close', () => end());
         },
       );
-      req.on('error', (e) => reject(e));
+      current = req;
+      req.on('error', (e) => end(e));
       req.end(
         JSON.stringify({
-          create_request: { key: b64(prefix), range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64') },
+          create_request: {
+            key: b64(prefix),
+            range_end: Buffer.from(prefixEnd(prefix), 'latin1').toString('base64'),
+            ...(nextRevision ? { start_revision: String(nextRevision) } : {}),
+          },
         }),
       );
-    });
+    };
+    await new Promise<void>((resolve, reject) => open({ resolve, reject }));
+    return {
+      [Symbol.asyncDispose]: async () => {
+        closed = true;
+        clearTimeout(timer);
+        current?.destroy();
+      },
+    };
   }
 }

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { netnsPath } from '../linux/command.ts';
 import { addNetns } from '../linux/netns.ts';
+import { kill, processesInNetns, waitForExit } from '../linux/processes.ts';
 import { PREFIX, runNames } from '../run-id.ts';
 import type { Underlay } from '../underlay.ts';
 import { EtcdClient } from './etcd-client.ts';
@@ -29,20 +31,33 @@ export async function startEtcd(runId: string, underlay: Underlay): Promise<KvDe
   await addNetns(netns);
   await underlay.plug('kv', netns, KV_ADDRESS);
   const url = `http://${KV_ADDRESS}:2379`;
+  const kv: KvDescriptor = { netns, url, socketPath: `${dir}/etcd:2379`, prefix: `/${PREFIX}-${runId}/` };
+  await launchEtcd(kv);
+  return kv;
+}
+
+/** etcd's own directory (data, log, the unix listener): where its client socket is. */
+function etcdDir(kv: KvDescriptor): string {
+  return dirname(kv.socketPath);
+}
+
+/** Starts etcd in the lab's KV namespace (again, after `stopEtcd`: same data) and waits until it answers. */
+export async function launchEtcd(kv: KvDescriptor): Promise<void> {
+  const dir = etcdDir(kv);
   const log = await open(`${dir}/etcd.log`, 'a');
   // etcd names a unix listener `unix://<name>:<port>` and creates it in its working directory
   const child = spawn(
     'nsenter',
     [
-      `--net=${netnsPath(netns)}`,
+      `--net=${netnsPath(kv.netns)}`,
       'etcd',
-      `--name=${netns}`,
+      `--name=${kv.netns}`,
       `--data-dir=${dir}/data`,
-      `--listen-client-urls=${url},unix://etcd:2379`,
-      `--advertise-client-urls=${url}`,
+      `--listen-client-urls=${kv.url},unix://etcd:2379`,
+      `--advertise-client-urls=${kv.url}`,
       '--listen-peer-urls=http://127.0.0.1:2380',
       `--initial-advertise-peer-urls=http://127.0.0.1:2380`,
-      `--initial-cluster=${netns}=http://127.0.0.1:2380`,
+      `--initial-cluster=${kv.netns}=http://127.0.0.1:2380`,
       '--enable-v2=true',
       '--log-level=warn',
     ],
@@ -50,7 +65,6 @@ export async function startEtcd(runId: string, underlay: Underlay): Promise<KvDe
   );
   child.unref();
   await log.close();
-  const kv: KvDescriptor = { netns, url, socketPath: `${dir}/etcd:2379`, prefix: `/${PREFIX}-${runId}/` };
   const client = new EtcdClient(kv.socketPath, 1000);
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -60,8 +74,19 @@ export async function startEtcd(runId: string, underlay: Underlay): Promise<KvDe
         () => false,
       )
     )
-      return kv;
+      return;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`etcd did not start; see ${dir}/etcd.log`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Stops the lab's etcd (SIGKILL: an outage, not a shutdown) and waits until it is gone; its data
+ * stays for `launchEtcd`. Returns the pids it stopped.
+ */
+export async function stopEtcd(kv: KvDescriptor): Promise<number[]> {
+  const pids = await processesInNetns(netnsPath(kv.netns));
+  for (const pid of pids) kill(pid, 'SIGKILL');
+  for (const pid of pids) await waitForExit(pid, 10_000);
+  return pids;
 }

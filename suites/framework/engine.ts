@@ -144,7 +144,7 @@ async function runCheckOnce(
   settings: CheckSettings,
 ): Promise<CheckResult> {
   const driver = started.driver;
-  const unmet = unmetRequirement(check.requires, driver.profile, lab);
+  const unmet = unmetRequirement(check.requires, driver, lab);
   if (unmet) return skipped(driver, check, unmet);
   const t0 = Date.now();
   const ctx = new CheckContext(lab, started, signal, settings);
@@ -231,7 +231,7 @@ export async function runChecks({
         sideBySide,
       });
     },
-    (d) => checks.filter((c) => !unmetRequirement(c.requires, d.profile, lab)).length,
+    (d) => checks.filter((c) => !unmetRequirement(c.requires, d, lab)).length,
   );
   return byDriver.flat();
 }
@@ -265,7 +265,7 @@ async function runDriver(o: DriverRun) {
   let started: StartedDriver;
   /** One check, `repeat` times; a skip needs nothing of the lab and waits for no claim. */
   const runRepeated = async (check: Check): Promise<CheckResult | undefined> => {
-    const unmet = unmetRequirement(check.requires, driver.profile, lab);
+    const unmet = unmetRequirement(check.requires, driver, lab);
     if (unmet) return skipped(driver, check, unmet);
     const runs: CheckResult[] = [];
     for (let i = 0; i < repeat && !signal.aborted; i++) {

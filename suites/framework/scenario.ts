@@ -10,6 +10,7 @@ export interface ScenarioSpec {
     network?: string;
     shareWith?: string;
     publish?: { port: number; hostPort: number }[];
+    restartPolicy?: 'always';
   }[];
 }
 
@@ -42,7 +43,16 @@ export class Scenario {
       const t0 = Date.now();
       sandboxes.set(
         s.name,
-        ctx.use(await ctx.driver.createSandbox({ name: s.name, host, network, shareWith, publish: s.publish })),
+        ctx.use(
+          await ctx.driver.createSandbox({
+            name: s.name,
+            host,
+            network,
+            shareWith,
+            publish: s.publish,
+            ...(s.restartPolicy ? { restartPolicy: s.restartPolicy } : {}),
+          }),
+        ),
       );
       ctx.time('sandboxCreateMs', Date.now() - t0);
     }

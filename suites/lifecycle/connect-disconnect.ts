@@ -1,12 +1,6 @@
-import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { footprintDiff, hostFootprint, kvFootprint } from '../framework/footprint.ts';
 import { sandboxInterfaces } from '../framework/interfaces.ts';
-
-async function footprints(ctx: Parameters<Parameters<typeof defineCheck>[0]['run']>[0]) {
-  const perHost = await Promise.all(ctx.lab.hosts.map(async (h) => [h.name, await hostFootprint(h)] as const));
-  return { hosts: Object.fromEntries(perHost), kv: await kvFootprint(ctx) };
-}
+import { labFootprint, leftBehind } from '../framework/lab-footprint.ts';
 
 /**
  * A live sandbox is connected to a second network and disconnected again; then the sandbox is
@@ -20,7 +14,7 @@ export default defineCheck({
   requires: { modes: ['bridge', 'overlay'] },
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;
-    const before = await footprints(ctx);
+    const before = await labFootprint(ctx);
     const a = await ctx.driver.createNetwork({ name: 'la', host });
     const b = await ctx.driver.createNetwork({ name: 'lb', host });
     let removedAll = false;
@@ -38,23 +32,8 @@ export default defineCheck({
       await b.remove();
       await a.remove();
       removedAll = true;
-      // only what is left behind fails the check; what vanished meanwhile is reported (an engine may
-      // still be collecting an earlier network's devices, as swarm does, asynchronously)
-      let diff = { added: [] as string[], removed: [] as string[] };
-      for (let i = 0; i < 30; i++) {
-        const after = await footprints(ctx);
-        const added: string[] = [];
-        const removed: string[] = [];
-        for (const h of ctx.lab.hosts) {
-          const d = footprintDiff(before.hosts[h.name]!, after.hosts[h.name]!);
-          added.push(...d.added.map((l) => `${h.name}: ${l}`));
-          removed.push(...d.removed.map((l) => `${h.name}: ${l}`));
-        }
-        const k = footprintDiff(before.kv, after.kv);
-        diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
-        if (!diff.added.length) break;
-        await sleep(200, ctx.signal);
-      }
+      // only what is left behind fails the check; what vanished meanwhile is reported
+      const diff = await leftBehind(ctx, before);
       const lifecycleOk = connected.length === initial + 1 && addressOnB !== undefined && disconnected === initial;
       return verdict(
         lifecycleOk && diff.added.length === 0,

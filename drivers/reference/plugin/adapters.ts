@@ -1,3 +1,4 @@
+import type { LabHost } from '../../../lab/host.ts';
 import type { StartedLab } from '../../../lab/lab.ts';
 import type { Driver } from '../../contract.ts';
 import { dockerDriver } from '../../docker/docker-driver.ts';
@@ -17,6 +18,7 @@ async function setupPlugins(lab: StartedLab, name: string) {
       timedOut: false,
     })),
     teardown: () => plugins.stop(),
+    restartPlugin: (host: LabHost) => plugins.restart(host),
     remotePlugin: {
       name,
       address: { socketPath: first.sockets[name]! },
@@ -48,6 +50,7 @@ export const refBridgeAtDocker: Driver = dockerDriver({
     remote: true,
   },
   networking: { networkDriver: PLUGIN_NAMES.bridge },
+  restartablePlugin: true,
   unsupportedReason: NEEDS_NETNS_LAB,
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.bridge),
 });
@@ -77,6 +80,8 @@ export const refOverlayAtDocker: Driver = dockerDriver({
   },
   networking: { networkDriver: PLUGIN_NAMES.overlay, ipamDriver: PLUGIN_NAMES.ipam, perHost: true },
   vniAllocator: REFERENCE_VNI_ALLOCATOR,
+  restartablePlugin: true,
+  keepsStateInLabKv: true,
   unsupportedReason: (lab) => NEEDS_NETNS_LAB(lab) ?? (lab.hasKv ? undefined : 'needs the lab etcd'),
   setup: (lab) => setupPlugins(lab, PLUGIN_NAMES.overlay),
 });

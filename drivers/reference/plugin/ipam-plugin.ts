@@ -57,6 +57,14 @@ export function ipamPlugin(
       throw new PluginError(`no pool ${String(poolId)} (pool ids are <address space>/<CIDR>)`);
     }
   };
+  // how many networks of this host use a pool: kept in etcd too, so a restarted plugin knows it again
+  const held = async (cidr: string): Promise<number> => {
+    const known = holds.get(cidr);
+    if (known !== undefined) return known;
+    const stored = Number((await kv.get(`${poolRoot(cidr)}holders/${hostName}`))?.value ?? 0);
+    if (stored > 0) holds.set(cidr, stored);
+    return stored;
+  };
   const gatewayFor = async (subnet: Subnet) => (await kv.get(`${poolRoot(subnet.cidr)}gateway`))?.value;
 
   const dynamicPool = async (): Promise<Subnet> => {
@@ -94,7 +102,7 @@ export function ipamPlugin(
         } else subnet = await dynamicPool();
         // the same request gives the same pool id: the id is the address space and the subnet
         const poolId = `${String(req.AddressSpace) || LOCAL_SPACE}/${subnet.cidr}`;
-        holds.set(subnet.cidr, (holds.get(subnet.cidr) ?? 0) + 1);
+        holds.set(subnet.cidr, (await held(subnet.cidr)) + 1);
         await kv.put(`${poolRoot(subnet.cidr)}holders/${hostName}`, String(holds.get(subnet.cidr)));
         return { PoolID: poolId, Pool: subnet.cidr, Data: {} };
       },
@@ -105,7 +113,7 @@ export function ipamPlugin(
         } catch {
           return {};
         }
-        const left = (holds.get(subnet.cidr) ?? 1) - 1;
+        const left = ((await held(subnet.cidr)) || 1) - 1;
         if (left > 0) {
           holds.set(subnet.cidr, left);
           return {};
@@ -120,7 +128,8 @@ export function ipamPlugin(
       },
       'IpamDriver.RequestAddress': async (req) => {
         const subnet = poolOf(req.PoolID);
-        if (!holds.has(subnet.cidr)) throw new PluginError(`pool ${String(req.PoolID)} was not requested on this host`);
+        if (!(await held(subnet.cidr)))
+          throw new PluginError(`pool ${String(req.PoolID)} was not requested on this host`);
         const options = (req.Options ?? {}) as Record<string, string>;
         const wanted = typeof req.Address === 'string' ? req.Address : '';
         if (wanted && !inSubnet(wanted, subnet))

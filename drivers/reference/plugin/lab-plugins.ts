@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { LabHost } from '../../../lab/host.ts';
 import type { StartedLab } from '../../../lab/lab.ts';
-import { HARNESS_COMMAND, startPluginProcess } from '../../remote/plugin-process.ts';
-import type { PluginProcess } from '../../remote/plugin-ready.ts';
+import { HARNESS_COMMAND } from '../../remote/plugin-process.ts';
+import { LaunchedPlugins, type PluginRestart } from '../../remote/plugin-restart.ts';
 import { PLUGIN_NAMES } from './serve.ts';
 
 /** The reference plugin process of one lab host. */
@@ -15,6 +15,8 @@ export interface HostPlugins {
 
 export interface LabPlugins extends AsyncDisposable {
   hosts: HostPlugins[];
+  /** Kills the process serving `host` and starts it again (the resilience suite). */
+  restart(host: LabHost): Promise<PluginRestart>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
     shared.delete(lab);
     await plugins.stop();
   };
-  return { hosts: plugins.hosts, stop, [Symbol.asyncDispose]: stop };
+  return { hosts: plugins.hosts, restart: (host) => plugins.restart(host), stop, [Symbol.asyncDispose]: stop };
 }
 
 /**
@@ -62,7 +64,7 @@ async function launchLabPlugins(lab: StartedLab): Promise<LabPlugins> {
     sockets: Object.fromEntries(names.map((n) => [n, join(host.descriptor.pluginDir, `${n}.sock`)])),
     logFile: join(host.descriptor.dataDir!, 'plugin.log'),
   }));
-  const started = await Promise.allSettled(
+  const launched = await LaunchedPlugins.start(
     hosts.map(({ host, sockets, logFile }) => {
       const args = [
         'plugin',
@@ -75,27 +77,22 @@ async function launchLabPlugins(lab: StartedLab): Promise<LabPlugins> {
         'eth0',
         '--address',
         host.descriptor.underlayAddress!,
+        // where the plugin keeps what it must know again after a crash: the host's data dir
+        '--state-dir',
+        join(host.descriptor.dataDir!, 'plugin-state'),
       ];
       if (lab.descriptor.kv)
         args.push('--kv-socket', lab.descriptor.kv.socketPath, '--kv-prefix', lab.descriptor.kv.prefix);
-      return startPluginProcess({
+      return {
         host,
         name: 'cnm-ref',
         argv: [...HARNESS_COMMAND, ...args],
         sockets: Object.values(sockets),
         logFile,
         activate: true,
-      });
+      };
     }),
   );
-  const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const stop = async () => {
-    await Promise.all(processes.map((p: PluginProcess) => p.stop()));
-  };
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
-    await stop();
-    throw failed.reason;
-  }
-  return { hosts, stop, [Symbol.asyncDispose]: stop };
+  const stop = () => launched.stop();
+  return { hosts, restart: (host) => launched.restart(host), stop, [Symbol.asyncDispose]: stop };
 }

@@ -5,6 +5,7 @@ import { OverlayFabric, type OverlayPlace, type PublishedEndpoint } from '../ove
 import { parseVniRange, VniAllocator, type VniRange } from '../vni-allocator.ts';
 import { genericOptions, ipv4Pool, known, newEndpoint, shortId } from './options.ts';
 import { deleteEndpoint, joinEndpoint, type PluginEndpoint } from './plugin-endpoint.ts';
+import { persisting, type PluginStateFile } from './plugin-state.ts';
 import { PluginError, type PluginService } from './server.ts';
 
 type OverlayEndpoint = PluginEndpoint;
@@ -25,6 +26,11 @@ interface ClusterNetwork {
   hosts: string[];
 }
 
+/** What survives a crash (plugin-state.ts): each network's pool and VNI, and its endpoints; the rest is in etcd. */
+export interface SavedOverlayState {
+  networks: { id: string; pool: string; subnet: Subnet; vni: number; endpoints: [string, OverlayEndpoint][] }[];
+}
+
 const DEFAULT_VNI_RANGE: VniRange = [256, 1000];
 
 /**
@@ -39,6 +45,7 @@ export async function overlayPlugin(
   place: OverlayPlace,
   kv: EtcdClient,
   prefix: string,
+  state?: PluginStateFile<SavedOverlayState>,
 ): Promise<{ service: PluginService; close(): Promise<void> }> {
   const networks = new Map<string, OverlayNet>();
   const vnis = new VniAllocator(kv, `${prefix}overlay/`);
@@ -58,6 +65,32 @@ export async function overlayPlugin(
     if (!ep || ep.host === place.hostName) return;
     for (const n of carrying(local.pool)) void (event.type === 'put' ? n.fabric.program(ep) : n.fabric.unprogram(ep));
   });
+
+  /** Programs the pool's remote endpoints (those in etcd now) into a fabric of this host. */
+  const programRemotes = async (n: OverlayNet) => {
+    for (const entry of await kv.list(`${poolKey(n.pool)}endpoints/`)) {
+      const ep = JSON.parse(entry.value) as PublishedEndpoint;
+      remoteByKey.set(entry.key, ep);
+      if (ep.host !== place.hostName) await n.fabric.program(ep);
+    }
+  };
+  // after a crash: the networks this host carried, their fabrics taken over, peers programmed afresh
+  for (const saved of state?.load()?.networks ?? []) {
+    const fabric = await OverlayFabric.adopt(place, saved.vni);
+    const n: OverlayNet = { pool: saved.pool, subnet: saved.subnet, fabric, endpoints: new Map(saved.endpoints) };
+    networks.set(saved.id, n);
+    await programRemotes(n);
+  }
+  const save = () =>
+    state?.save({
+      networks: [...networks].map(([id, n]) => ({
+        id,
+        pool: n.pool,
+        subnet: n.subnet,
+        vni: n.fabric.vni,
+        endpoints: [...n.endpoints],
+      })),
+    });
 
   const network = (id: unknown) => known(networks, id, 'network');
   const endpoint = (n: OverlayNet, id: unknown) => known(n.endpoints, id, 'endpoint');
@@ -128,97 +161,96 @@ export async function overlayPlugin(
     }
     const n: OverlayNet = { pool: subnet.cidr, subnet, fabric, endpoints: new Map() };
     networks.set(id, n);
-    for (const entry of await kv.list(`${poolKey(n.pool)}endpoints/`)) {
-      const ep = JSON.parse(entry.value) as PublishedEndpoint;
-      remoteByKey.set(entry.key, ep);
-      if (ep.host !== place.hostName) await fabric.program(ep);
-    }
+    await programRemotes(n);
     return {};
   };
 
-  const service: PluginService = {
-    implements: ['NetworkDriver'],
-    handlers: {
-      'NetworkDriver.GetCapabilities': async () => ({ Scope: 'local', ConnectivityScope: 'global' }),
-      'NetworkDriver.CreateNetwork': async (req) => {
-        const id = String(req.NetworkID);
-        if (networks.has(id)) throw new PluginError(`network ${id} exists already`);
-        const { subnet } = ipv4Pool(req);
-        // one network per pool on a host, counting one being made: a second CreateNetwork failing on
-        // the first's namespace would otherwise take the host out of the pool's cluster and free its VNI
-        if (carrying(subnet.cidr).length || making.has(subnet.cidr))
-          throw new PluginError(`this host has an overlay on ${subnet.cidr} already`);
-        making.add(subnet.cidr);
-        try {
-          return await createNetwork(req, id, subnet);
-        } finally {
-          making.delete(subnet.cidr);
-        }
-      },
-      'NetworkDriver.DeleteNetwork': async (req) => {
-        const n = networks.get(String(req.NetworkID));
-        if (!n) return {};
-        for (const [id, ep] of n.endpoints) {
-          await kv.delete(epKey(n, id));
+  const service: PluginService = persisting(
+    {
+      implements: ['NetworkDriver'],
+      handlers: {
+        'NetworkDriver.GetCapabilities': async () => ({ Scope: 'local', ConnectivityScope: 'global' }),
+        'NetworkDriver.CreateNetwork': async (req) => {
+          const id = String(req.NetworkID);
+          if (networks.has(id)) throw new PluginError(`network ${id} exists already`);
+          const { subnet } = ipv4Pool(req);
+          // one network per pool on a host, counting one being made: a second CreateNetwork failing on
+          // the first's namespace would otherwise take the host out of the pool's cluster and free its VNI
+          if (carrying(subnet.cidr).length || making.has(subnet.cidr))
+            throw new PluginError(`this host has an overlay on ${subnet.cidr} already`);
+          making.add(subnet.cidr);
+          try {
+            return await createNetwork(req, id, subnet);
+          } finally {
+            making.delete(subnet.cidr);
+          }
+        },
+        'NetworkDriver.DeleteNetwork': async (req) => {
+          const n = networks.get(String(req.NetworkID));
+          if (!n) return {};
+          for (const [id, ep] of n.endpoints) {
+            await kv.delete(epKey(n, id));
+            await dropVeth(n, ep);
+          }
+          await n.fabric.remove();
+          networks.delete(String(req.NetworkID));
+          await leaveCluster(n.pool);
+          return {};
+        },
+        'NetworkDriver.CreateEndpoint': async (req) => {
+          const n = network(req.NetworkID);
+          const ep = newEndpoint(
+            req,
+            n.subnet,
+            n.endpoints,
+            'o',
+            'use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts',
+          );
+          n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false });
+          return ep.reply;
+        },
+        'NetworkDriver.EndpointOperInfo': async (req) => {
+          const n = network(req.NetworkID);
+          const ep = endpoint(n, req.EndpointID);
+          return { Value: { vni: n.fabric.vni, hostInterface: ep.hostIf, joined: ep.joined, address: ep.ip } };
+        },
+        'NetworkDriver.DeleteEndpoint': (req) =>
+          deleteEndpoint(networks, req, async (n, ep, id) => {
+            await kv.delete(epKey(n, id));
+            await dropVeth(n, ep);
+          }),
+        'NetworkDriver.Join': async (req) => {
+          const n = network(req.NetworkID);
+          const ep = endpoint(n, req.EndpointID);
+          const published: PublishedEndpoint = {
+            ip: ep.ip,
+            mac: ep.mac,
+            host: place.hostName,
+            underlay: place.underlayAddress,
+          };
+          const joined = await joinEndpoint(ep, String(req.EndpointID), {
+            makePair: () => n.fabric.addVethPair(ep.hostIf, ep.peer),
+            dropPair: () => dropVeth(n, ep),
+            netns: place.netns,
+            after: () => kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published)),
+          });
+          // no gateway: the overlay has no egress (nat=false), and Docker must not add docker_gwbridge
+          return { ...joined, DisableGatewayService: true };
+        },
+        'NetworkDriver.Leave': async (req) => {
+          const n = network(req.NetworkID);
+          const ep = endpoint(n, req.EndpointID);
+          await kv.delete(epKey(n, String(req.EndpointID)));
           await dropVeth(n, ep);
-        }
-        await n.fabric.remove();
-        networks.delete(String(req.NetworkID));
-        await leaveCluster(n.pool);
-        return {};
+          ep.joined = false;
+          return {};
+        },
+        'NetworkDriver.DiscoverNew': async () => ({}),
+        'NetworkDriver.DiscoverDelete': async () => ({}),
       },
-      'NetworkDriver.CreateEndpoint': async (req) => {
-        const n = network(req.NetworkID);
-        const ep = newEndpoint(
-          req,
-          n.subnet,
-          n.endpoints,
-          'o',
-          'use the cnm-ref-ipam driver (or --ip) so addresses are unique across hosts',
-        );
-        n.endpoints.set(ep.id, { ip: ep.ip, mac: ep.mac, hostIf: ep.hostIf, peer: ep.peer, joined: false });
-        return ep.reply;
-      },
-      'NetworkDriver.EndpointOperInfo': async (req) => {
-        const n = network(req.NetworkID);
-        const ep = endpoint(n, req.EndpointID);
-        return { Value: { vni: n.fabric.vni, hostInterface: ep.hostIf, joined: ep.joined, address: ep.ip } };
-      },
-      'NetworkDriver.DeleteEndpoint': (req) =>
-        deleteEndpoint(networks, req, async (n, ep, id) => {
-          await kv.delete(epKey(n, id));
-          await dropVeth(n, ep);
-        }),
-      'NetworkDriver.Join': async (req) => {
-        const n = network(req.NetworkID);
-        const ep = endpoint(n, req.EndpointID);
-        const published: PublishedEndpoint = {
-          ip: ep.ip,
-          mac: ep.mac,
-          host: place.hostName,
-          underlay: place.underlayAddress,
-        };
-        const joined = await joinEndpoint(ep, String(req.EndpointID), {
-          makePair: () => n.fabric.addVethPair(ep.hostIf, ep.peer),
-          dropPair: () => dropVeth(n, ep),
-          netns: place.netns,
-          after: () => kv.put(epKey(n, String(req.EndpointID)), JSON.stringify(published)),
-        });
-        // no gateway: the overlay has no egress (nat=false), and Docker must not add docker_gwbridge
-        return { ...joined, DisableGatewayService: true };
-      },
-      'NetworkDriver.Leave': async (req) => {
-        const n = network(req.NetworkID);
-        const ep = endpoint(n, req.EndpointID);
-        await kv.delete(epKey(n, String(req.EndpointID)));
-        await dropVeth(n, ep);
-        ep.joined = false;
-        return {};
-      },
-      'NetworkDriver.DiscoverNew': async () => ({}),
-      'NetworkDriver.DiscoverDelete': async () => ({}),
     },
-  };
+    save,
+  );
 
   return {
     service,

@@ -7,6 +7,7 @@ import { run } from '../../../lab/linux/command.ts';
 import { bridgePlugin } from './bridge-plugin.ts';
 import { ipamPlugin } from './ipam-plugin.ts';
 import { overlayPlugin } from './overlay-plugin.ts';
+import { PluginStateFile } from './plugin-state.ts';
 import { PluginServer, type CallLog } from './server.ts';
 
 /** Plugin names Docker finds them by (`docker network create -d cnm-ref-bridge`, `--ipam-driver cnm-ref-ipam`). */
@@ -24,6 +25,8 @@ export interface ServeOptions {
   /** etcd's v3 JSON gateway on a unix socket: the overlay and IPAM plugins need it. */
   kvSocket?: string;
   kvPrefix: string;
+  /** Where the plugins keep what they must know again after a crash; absent: in memory only. */
+  stateDir?: string;
   log?: CallLog;
 }
 
@@ -57,6 +60,10 @@ function checkKvSocket(path: string): void {
     );
 }
 
+function stateFile<T>(options: ServeOptions, plugin: string): PluginStateFile<T> | undefined {
+  return options.stateDir ? new PluginStateFile<T>(join(options.stateDir, `${plugin}.json`)) : undefined;
+}
+
 /** Serves the reference plugins from the current network namespace: bridge always; overlay and IPAM with etcd. */
 export async function servePlugins(options: ServeOptions): Promise<ServingPlugins> {
   if (options.kvSocket) checkKvSocket(options.kvSocket);
@@ -75,7 +82,10 @@ export async function servePlugins(options: ServeOptions): Promise<ServingPlugin
     await listen(
       PLUGIN_NAMES.bridge,
       new PluginServer(
-        bridgePlugin({ netns: undefined, uplink: options.uplink, publishAddress: address }),
+        await bridgePlugin(
+          { netns: undefined, uplink: options.uplink, publishAddress: address },
+          stateFile(options, 'bridge'),
+        ),
         options.log,
       ),
     );
@@ -85,6 +95,7 @@ export async function servePlugins(options: ServeOptions): Promise<ServingPlugin
         { hostName: options.hostName, netns: undefined, underlayAddress: address, uplink: options.uplink },
         kv,
         options.kvPrefix,
+        stateFile(options, 'overlay'),
       );
       closers.push(() => overlay.close());
       await listen(PLUGIN_NAMES.overlay, new PluginServer(overlay.service, options.log));
