@@ -34,7 +34,11 @@ import protocolMalformedRequests from './protocol/malformed-requests.ts';
 import protocolRepliesValid from './protocol/replies-valid.ts';
 import protocolTeardown from './protocol/teardown.ts';
 import protocolUnknownIds from './protocol/unknown-ids.ts';
+import resilienceEngineRestart from './resilience/engine-restart.ts';
+import resilienceKvOutage from './resilience/kv-outage.ts';
+import resiliencePartition from './resilience/partition.ts';
 import resiliencePluginRestart from './resilience/plugin-restart.ts';
+import resilienceUnderlayImpairment from './resilience/underlay-impairment.ts';
 import vniAllocation from './vni/allocation.ts';
 import vniExhaustion from './vni/exhaustion.ts';
 import vniOnWire from './vni/on-wire.ts';
@@ -82,6 +86,10 @@ export const CHECKS: Check[] = [
   protocolLatency,
   protocolFuzz,
   resiliencePluginRestart,
+  resilienceEngineRestart,
+  resilienceKvOutage,
+  resilienceUnderlayImpairment,
+  resiliencePartition,
 ];
 
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */

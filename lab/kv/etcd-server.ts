@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { netnsPath } from '../linux/command.ts';
 import { addNetns } from '../linux/netns.ts';
@@ -44,6 +44,8 @@ function etcdDir(kv: KvDescriptor): string {
 /** Starts etcd in the lab's KV namespace (again, after `stopEtcd`: same data) and waits until it answers. */
 export async function launchEtcd(kv: KvDescriptor): Promise<void> {
   const dir = etcdDir(kv);
+  // a killed etcd leaves its unix listener's file behind, and a new one would not bind over it
+  await rm(kv.socketPath, { force: true });
   const log = await open(`${dir}/etcd.log`, 'a');
   // etcd names a unix listener `unix://<name>:<port>` and creates it in its working directory
   const child = spawn(
