@@ -8,7 +8,7 @@ import { labShape, type LabKind } from '../lab/lab.ts';
 import type { Ratio } from '../lab/stats.ts';
 import { fileDigest, type Certificate } from '../reports/certificate.ts';
 import { writeHtmlReport } from '../reports/write-report.ts';
-import { CHECKS } from '../suites/catalog.ts';
+import { CHECKS, DEFAULT_CHECKS } from '../suites/catalog.ts';
 import { defaultConcurrency } from '../suites/framework/driver-pool.ts';
 import { runChecks } from '../suites/framework/engine.ts';
 import type { CheckResult, Evidence } from '../suites/framework/result.ts';
@@ -95,7 +95,8 @@ export async function certifyCommand(
         drivers: [driver],
         // two of its checks at once, as `run` does
         concurrency: defaultConcurrency(),
-        checks: CHECKS,
+        // the fault injecting checks only when the manifest claims the level they make up
+        checks: claimed.includes('resilience') ? CHECKS : DEFAULT_CHECKS,
         signal,
         settings: { fuzzSeed: config.fuzzSeed, fuzzBudget: config.fuzzBudget ?? CERTIFY_FUZZ_BUDGET },
         onEvent: (e) => {

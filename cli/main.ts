@@ -165,7 +165,8 @@ program
     'after',
     '\nLevels: core (lifecycle without leaks, identity, connectivity on one host, isolation), nat, multi-host ' +
       '(cross-host connectivity, VNI, MTU, convergence), protocol (remote plugins: protocol suite + fuzzing), ' +
-      'performance (ratios, informational). A manifest claims levels (default: from its profile); a check that ' +
+      'performance (ratios, informational), resilience (plugin restart, engine restart, KV outage, partition: ' +
+      'claimed only by naming it). A manifest claims levels (default: from its profile); a check that ' +
       'does not apply counts neither way.\nExit status: 0 every claimed level passed; 1 one did not; 2 bad ' +
       'manifest or usage; 130 interrupted.',
   )
@@ -231,7 +232,8 @@ program
         '(examples: fixtures/manifests/, fixtures/cni/)',
     );
     console.log('\nchecks:');
-    for (const c of CHECKS) console.log(`  ${c.id.padEnd(36)} ${c.title}`);
+    for (const c of CHECKS)
+      console.log(`  ${c.id.padEnd(36)} ${c.title}${c.injectsFaults ? ' (injects faults: run by name only)' : ''}`);
   });
 
 program

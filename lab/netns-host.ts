@@ -88,7 +88,10 @@ async function spawnEngine(descriptor: HostDescriptor, extraArgs: string[]): Pro
       break;
     const { exited } = state;
     if (exited !== undefined || Date.now() > deadline) {
-      const tail = (await readFile(`${dir}/dockerd.log`, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      const lines = (await readFile(`${dir}/dockerd.log`, 'utf8').catch(() => '')).split('\n');
+      // the reason is in its last error or fatal lines, often before a tail of informational ones
+      const errors = lines.filter((l) => /level=(error|fatal)|^failed to start daemon/.test(l)).slice(-3);
+      const tail = [...errors, ...(errors.length ? ['…'] : []), ...lines.slice(-8)].join('\n');
       throw new Error(
         `dockerd of lab host ${name} ${exited !== undefined ? `exited (${exited})` : 'did not answer in time'}; ` +
           `its log ends:\n${tail}`,

@@ -23,7 +23,8 @@ export async function dropOnPorts(
 ): Promise<CommandResult> {
   await clearDrops(underlay);
   const rules = ports.map((p) => `    oifname "${p}" numgen random mod 1000 < ${perMille} drop`).join('\n');
-  const script = `table bridge ${DROP_TABLE} {\n  chain impair {\n    type filter hook forward priority 0;\n${rules}\n  }\n}\n`;
+  const chain = `  chain impair {\n    type filter hook forward priority 0;\n${rules}\n  }\n`;
+  const script = `table bridge ${DROP_TABLE} {\n${chain}}\n`;
   return mustRun(['nft', '-f', '-'], { netns: underlay.netns, input: script });
 }
 
@@ -31,7 +32,10 @@ export async function clearDrops(underlay: UnderlayDescriptor): Promise<CommandR
   return run(['nft', 'delete', 'table', 'bridge', DROP_TABLE], { netns: underlay.netns });
 }
 
-/** A qdisc on a port, towards its host: `tbf …` (a rate limit) or `netem …` (delay, reordering), where the kernel has it. */
+/**
+ * A qdisc on a port, towards its host: `tbf …` (a rate limit);
+ * `netem …` (delay, reordering) where the kernel has it.
+ */
 export async function shapePort(underlay: UnderlayDescriptor, port: string, qdisc: string[]): Promise<CommandResult> {
   return run(['tc', 'qdisc', 'replace', 'dev', port, 'root', ...qdisc], { netns: underlay.netns });
 }

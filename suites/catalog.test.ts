@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKS, selectChecks } from './catalog.ts';
+import { CHECKS, DEFAULT_CHECKS, selectChecks } from './catalog.ts';
 import { satisfies } from './framework/expectations.ts';
 
 describe('check catalog', () => {
@@ -17,7 +17,16 @@ describe('check catalog', () => {
       'connectivity/cross-host-by-name',
     ]);
     expect(selectChecks('nope/nothing')).toEqual([]);
-    expect(selectChecks(undefined)).toBe(CHECKS);
+    // by default every check but the fault injecting ones, which are asked for by name
+    expect(selectChecks(undefined)).toBe(DEFAULT_CHECKS);
+    expect(DEFAULT_CHECKS.some((c) => c.id.startsWith('resilience/'))).toBe(false);
+    expect(selectChecks('resilience').map((c) => c.id)).toEqual([
+      'resilience/plugin-restart',
+      'resilience/engine-restart',
+      'resilience/kv-outage',
+      'resilience/underlay-impairment',
+      'resilience/partition',
+    ]);
   });
 });
 

@@ -92,9 +92,16 @@ export const CHECKS: Check[] = [
   resiliencePartition,
 ];
 
+/**
+ * What a run checks when it is not told: every check but those that inject faults into the lab
+ * (resilience/*), which take minutes, run the drivers one after another, and are asked for by name
+ * (`--checks resilience`) or by a claimed `resilience` level.
+ */
+export const DEFAULT_CHECKS: Check[] = CHECKS.filter((c) => !c.injectsFaults);
+
 /** Checks whose id matches a comma-separated list of patterns (`*` is a wildcard; `isolation` means `isolation/*`). */
 export function selectChecks(patterns?: string): Check[] {
-  if (!patterns) return CHECKS;
+  if (!patterns) return DEFAULT_CHECKS;
   const regexes = patterns
     .split(',')
     .map((p) => p.trim())

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { allDrivers } from '../drivers/registry.ts';
 import { StartedLab } from '../lab/lab.ts';
-import { CHECKS } from './catalog.ts';
+import { DEFAULT_CHECKS as CHECKS } from './catalog.ts';
 import { defaultConcurrency } from './framework/driver-pool.ts';
 import { runChecks } from './framework/engine.ts';
 import type { CheckResult } from './framework/result.ts';
@@ -27,7 +27,8 @@ function explain(r: CheckResult): string {
   return `${r.driver} ${r.check}: ${r.verdict}: ${r.reason}\nobserved: ${observed}\nevidence:\n${evidence.join('\n')}`;
 }
 
-// every check on every driver, side by side as `cnm-harness run` does; each test then asserts its result
+// every check (but the fault injecting ones: suites/resilience/) on every driver, side by side as
+// `cnm-harness run` does; each test then asserts its result
 const drivers = allDrivers();
 let results: Map<string, CheckResult>;
 

@@ -49,6 +49,24 @@ describe('conformance levels', () => {
     expect(certificatePasses(coreOnly)).toBe(true);
   });
 
+  it('resilience is judged by plugin and engine restarts, kv-outage and partition; impairment does not count', () => {
+    const faults = [
+      r('resilience/plugin-restart', 'pass'),
+      r('resilience/engine-restart', 'pass'),
+      r('resilience/kv-outage', 'skip'),
+      r('resilience/underlay-impairment', 'fail'),
+    ];
+    const judged = judgeLevels(faults, 'remote:x', ['resilience']).find((l) => l.name === 'resilience')!;
+    expect(judged).toMatchObject({
+      verdict: 'pass',
+      claimed: true,
+      checks: ['resilience/plugin-restart', 'resilience/engine-restart'],
+    });
+    const broken = judgeLevels([...faults, r('resilience/partition', 'fail')], 'remote:x', ['resilience']);
+    expect(broken.find((l) => l.name === 'resilience')!.verdict).toBe('fail');
+    expect(certificatePasses(broken)).toBe(false);
+  });
+
   it('claims follow the profile when a manifest lists none', () => {
     expect(
       defaultClaims({

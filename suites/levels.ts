@@ -41,6 +41,16 @@ export const LEVELS: LevelDefinition[] = [
     claimedBy: (p) => p.remote === true,
   },
   {
+    name: 'resilience',
+    title:
+      'Resilience: a plugin restart, an engine restart and, where they apply, an etcd outage and a partition ' +
+      'leave the network working',
+    // underlay-impairment measures rather than certifies: its figures are in the results, not in the level
+    checks: /^resilience\/(plugin-restart|engine-restart|kv-outage|partition)$/,
+    // faults take minutes and run drivers one at a time: claimed by naming it in a manifest
+    claimedBy: () => false,
+  },
+  {
     name: 'performance',
     title: "Performance: measured ratios to the machine's ceilings (informational)",
     checks: /^(throughput|latency)\//,

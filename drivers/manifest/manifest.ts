@@ -6,7 +6,7 @@ import { assertValid } from '../../lab/schema.ts';
 import type { Profile } from '../contract.ts';
 import type { DockerNetworking } from '../docker/docker-driver.ts';
 
-export type Level = 'core' | 'nat' | 'multi-host' | 'protocol' | 'performance';
+export type Level = 'core' | 'nat' | 'multi-host' | 'protocol' | 'performance' | 'resilience';
 
 /** A driver manifest (fixtures/schemas/driver-manifest.schema.json). */
 export interface DriverManifest {

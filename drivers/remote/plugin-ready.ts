@@ -153,7 +153,7 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
     }
     await sleep(100);
   }
-  const kill = running.kill;
+  const kill = running.kill?.bind(running);
   return {
     host: wait.host,
     logFile: wait.logFile,

@@ -28,6 +28,11 @@ export interface Check {
    * or an error is run again with the resource to itself, and that verdict counts (engine.ts).
    */
   readsWhole?: LabResource[];
+  /**
+   * The check injects faults into the lab (resilience/*): a run with such checks runs its drivers
+   * one after another, so that no driver's verdicts depend on another's fault.
+   */
+  injectsFaults?: boolean;
   /** Upper bound on the check's run time; past it the check errors and the run goes on. */
   timeoutMs?: number;
   run(ctx: CheckContext): Promise<CheckOutcome>;

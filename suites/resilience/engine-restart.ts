@@ -31,6 +31,7 @@ export default defineCheck({
   title: 'After an engine restart, sandboxes with restart policy always come back; with live-restore nothing stops',
   requires: { modes: ['bridge', 'overlay'], traits: ['engineSandboxes'], faultsInLab: true },
   exclusive: WHOLE_LAB,
+  injectsFaults: true,
   timeoutMs: 300_000,
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;
@@ -57,8 +58,13 @@ export default defineCheck({
     const addressAfter = await addressNow(pair, 'p1');
 
     let live: { timeline: Timeline; holds: boolean } | { notRun: string } | undefined;
-    if (ctx.driver.driver.engines === 'swarm')
-      live = { notRun: 'swarm mode refuses live-restore (dockerd: "live-restore is incompatible with swarm mode")' };
+    // swarm mode refuses live-restore (dockerd will not start): the driver's own swarm, or another's beside it
+    const inSwarm = ((await host.docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState;
+    const whose = ctx.driver.driver.engines === 'swarm' ? "the driver's" : "another driver's";
+    if (ctx.driver.driver.engines === 'swarm' || inSwarm === 'active')
+      live = {
+        notRun: `the engine is in a swarm (${whose}), ` + 'and dockerd refuses live-restore in swarm mode',
+      };
     else if (reachable !== undefined) {
       liveRestore = true;
       await restartEngine(host.descriptor, { addArgs: [LIVE_RESTORE] });
@@ -81,17 +87,20 @@ export default defineCheck({
     const liveHolds = !live || 'notRun' in live || live.holds;
     const problems = [
       reachable === undefined &&
-        `after the engine restart the sandboxes (restart policy always) did not reach each other within ${BACK_WITHIN_MS / 1000} s`,
+        'after the engine restart the sandboxes (restart policy always) did not reach each other within ' +
+          `${BACK_WITHIN_MS / 1000} s`,
       live &&
         'holds' in live &&
         !live.holds &&
-        `with live-restore, the restart cut connectivity for ${live.timeline.longestGapMs} ms (more than ${LIVE_RESTORE_GAP_MS} ms)`,
+        `with live-restore, the restart cut connectivity for ${live.timeline.longestGapMs} ms ` +
+          `(more than ${LIVE_RESTORE_GAP_MS} ms)`,
     ].filter(Boolean);
     return verdict(
       problems.length === 0 && liveHolds,
       {
         pass:
-          `the engine came back in ${engineBackMs} ms and the sandboxes reached each other again ${reachable} ms later` +
+          `the engine came back in ${engineBackMs} ms and the sandboxes reached each other again ` +
+          `${reachable} ms later` +
           (live && 'holds' in live ? `; with live-restore the longest gap was ${live.timeline.longestGapMs} ms` : '') +
           (live && 'notRun' in live ? `; live-restore not run: ${live.notRun}` : ''),
         fail: problems.join('; '),

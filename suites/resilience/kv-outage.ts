@@ -11,6 +11,12 @@ const OUTAGE_MS = 6_000;
 /** What "bounded" means for a sandbox made while etcd is down: it works or fails within this. */
 const CREATE_BOUND_MS = 30_000;
 
+/** What came of the sandbox made during the outage, in words. */
+function describeDuring(during: { ok: true; ms: number } | { ok: false; ms: number; error: string } | undefined) {
+  if (!during) return 'did not finish';
+  return during.ok ? `worked in ${during.ms} ms` : `failed cleanly in ${during.ms} ms (${during.error})`;
+}
+
 function said(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 400);
 }
@@ -26,6 +32,7 @@ export default defineCheck({
   title: "While the lab's etcd is down, existing flows hold and new endpoints fail cleanly; after it, all converges",
   requires: { features: ['multiHost'], minHosts: 2, traits: ['keepsStateInLabKv'], faultsInLab: true },
   exclusive: WHOLE_LAB,
+  injectsFaults: true,
   timeoutMs: 180_000,
   async run(ctx) {
     const kv = ctx.lab.descriptor.kv!;
@@ -100,8 +107,8 @@ export default defineCheck({
       problems.length === 0,
       {
         pass:
-          `etcd was down ${outageMs} ms: ${inOutage.length - lostInOutage}/${inOutage.length} probes answered; a sandbox ` +
-          `made meanwhile ${during?.ok ? 'worked' : `failed cleanly in ${during?.ms} ms (${during && !during.ok ? during.error : ''})`}; ` +
+          `etcd was down ${outageMs} ms: ${inOutage.length - lostInOutage}/${inOutage.length} probes ` +
+          `answered; a sandbox made meanwhile ${describeDuring(during)}; ` +
           `afterwards a new cross-host sandbox converged in ${converged.afterMs} ms and removal left nothing`,
         fail: problems.join('; '),
       },

@@ -1,4 +1,5 @@
 import type { Sandbox } from '../../drivers/contract.ts';
+import { LabFault } from '../../lab/lab-fault.ts';
 import { waitUntil } from '../../lab/wait.ts';
 import type { CheckContext } from '../framework/context.ts';
 import type { LabResource } from '../framework/lab-claims.ts';
@@ -28,11 +29,19 @@ export async function reaches(
   to: string,
   timeoutMs = PATH_WAIT_MS,
 ): Promise<{ reached: boolean; afterMs: number }> {
-  const waited = await waitUntil(
-    () => probe(ctx, { sandbox: from }, 'icmp', to),
-    (r) => r.outcome === 'ok',
-    { what: `${from.name} to reach ${to}`, timeoutMs, intervalMs: 100, maxIntervalMs: 500, signal: ctx.signal },
-  );
+  // a sandbox that is not running (an engine did not start it again) is unreachable, not a broken probe
+  const attempt = () =>
+    probe(ctx, { sandbox: from }, 'icmp', to).catch((e: unknown) => {
+      if (e instanceof LabFault && /is not running|No such container/.test(e.message)) return { outcome: 'down' };
+      throw e;
+    });
+  const waited = await waitUntil(attempt, (r) => r.outcome === 'ok', {
+    what: `${from.name} to reach ${to}`,
+    timeoutMs,
+    intervalMs: 100,
+    maxIntervalMs: 500,
+    signal: ctx.signal,
+  });
   return { reached: waited.done, afterMs: waited.elapsedMs };
 }
 

@@ -21,6 +21,7 @@ export default defineCheck({
   title: 'After a host is cut off the underlay and joined again, cross-host connectivity returns',
   requires: { modes: ['overlay'], features: ['multiHost'], minHosts: 2, faultsInLab: true },
   exclusive: WHOLE_LAB,
+  injectsFaults: true,
   timeoutMs: 150_000,
   async run(ctx) {
     const underlay = ctx.lab.underlay!;

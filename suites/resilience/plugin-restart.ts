@@ -21,6 +21,7 @@ export default defineCheck({
   title: 'After its plugin crashes and restarts, a network keeps working and takes new sandboxes',
   requires: { modes: ['bridge', 'overlay'], traits: ['restartablePlugin'], faultsInLab: true },
   exclusive: WHOLE_LAB,
+  injectsFaults: true,
   timeoutMs: 150_000,
   async run(ctx) {
     const host = ctx.lab.hosts[0]!;
@@ -76,7 +77,8 @@ export default defineCheck({
       {
         pass:
           `the plugin on ${host.name} was killed and answered again after ${restart.downMs} ms; p1 and p2 kept ` +
-          `reaching each other (longest gap ${timeline.longestGapMs} ms), a new sandbox joined the network and reached ` +
+          `reaching each other (longest gap ${timeline.longestGapMs} ms), a new sandbox joined the network and ` +
+          'reached ' +
           'both, and removing everything left nothing behind',
         fail: problems.join('; '),
       },

@@ -68,6 +68,7 @@ export default defineCheck({
   title: 'Cross-host TCP, UDP and ICMP hold under loss, a slow link, delay and reordering on the underlay',
   requires: { modes: ['overlay'], features: ['multiHost'], minHosts: 2, faultsInLab: true },
   exclusive: WHOLE_LAB,
+  injectsFaults: true,
   timeoutMs: 240_000,
   async run(ctx) {
     const underlay = ctx.lab.underlay!;
@@ -138,7 +139,8 @@ export default defineCheck({
         fail: broken
           .map(
             (p) =>
-              `under ${p.impairment}: TCP ${p.tcpMbps ?? 'no data'} Mbit/s, ICMP ${p.icmpAnswered}${p.errors.length ? ` (${p.errors.join('; ')})` : ''}`,
+              `under ${p.impairment}: TCP ${p.tcpMbps ?? 'no data'} Mbit/s, ICMP ${p.icmpAnswered}` +
+              (p.errors.length ? ` (${p.errors.join('; ')})` : ''),
           )
           .join('; '),
       },

@@ -11,7 +11,7 @@ import type { PluginService } from './server.ts';
 export class PluginStateFile<T> {
   constructor(readonly path: string) {}
 
-  /** The saved state, or undefined when there is none (a first start). A damaged file is an error: state is not guessed. */
+  /** The saved state, or undefined on a first start. A damaged file is an error: nothing is guessed. */
   load(): T | undefined {
     let text: string;
     try {
@@ -23,7 +23,9 @@ export class PluginStateFile<T> {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new Error(`plugin state ${this.path} is not JSON (${(e as Error).message}): move it away to start afresh`);
+      throw new Error(`plugin state ${this.path} is not JSON (${(e as Error).message}): move it away to start afresh`, {
+        cause: e,
+      });
     }
   }
 
