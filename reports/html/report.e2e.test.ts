@@ -152,6 +152,59 @@ describe('report.html in a real browser', () => {
     await page.close();
   });
 
+  it("draws a resilience check's probe loop as a timeline, the fault marked and the gap shown", async () => {
+    // 40 probes 150 ms apart: 10 lost while the fault (1.5–3.0 s) lasted
+    const samples = Array.from({ length: 40 }, (_, i) => [i * 150, i >= 10 && i < 20 ? 'lost' : 'ok'] as const);
+    const timeline = {
+      from: 'p1',
+      to: '10.0.0.3',
+      intervalMs: 150,
+      durationMs: 6000,
+      samples,
+      marks: [{ label: 'etcd stopped', startMs: 1500, endMs: 3000 }],
+      sent: 40,
+      answered: 30,
+      longestGapMs: 1500,
+    };
+    const resilience: CheckResult = {
+      driver: 'ref-overlay',
+      mode: 'overlay',
+      check: 'resilience/kv-outage',
+      verdict: 'pass',
+      reason: 'etcd was down',
+      expected: null,
+      observed: null,
+      evidence: [],
+      durationMs: 9000,
+      metrics: { outageMs: 1500, timeline },
+    };
+    const withTimeline: ResultsFile = { ...file, results: [resilience], summary: summarize([resilience]) };
+    expect(validatorFor('results.schema.json')(withTimeline)).toBe(true);
+    const timelinePath = `${ARTIFACTS}/timeline-report.html`;
+    await writeFile(timelinePath, renderReport(withTimeline));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${timelinePath}`);
+    expect(errors).toEqual([]);
+    const chart = page.locator('#timelines svg.timeline');
+    expect(await chart.count()).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toMatch(
+      /30 of 40 probes .* longest gap 1500 ms; etcd stopped 1500–3000 ms/,
+    );
+    expect(await page.locator('#timelines svg rect.probe.lost').count()).toBe(10);
+    expect(await page.locator('#timelines svg rect.probe.ok').count()).toBe(30);
+    // it is drawn: the fault's band is wide (a quarter of the run) and the lost probes sit inside it
+    const band = (await page.locator('#timelines svg .fault rect').boundingBox())!;
+    const svg = (await chart.boundingBox())!;
+    expect(band.width / svg.width).toBeGreaterThan(0.2);
+    const lost = (await page.locator('#timelines svg rect.probe.lost').first().boundingBox())!;
+    expect(lost.x).toBeGreaterThanOrEqual(band.x - 1);
+    expect(lost.x).toBeLessThanOrEqual(band.x + band.width);
+    await page.locator('#timelines').screenshot({ path: `${ARTIFACTS}/timeline.png` });
+    await page.close();
+  });
+
   it('is readable at phone width: nothing but the matrix scrolls sideways', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     await page.goto(`file://${path}`);

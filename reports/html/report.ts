@@ -10,6 +10,7 @@ import { matrix } from './sections/matrix.ts';
 import { performance } from './sections/performance.ts';
 import { resultDetails } from './sections/result-details.ts';
 import { summary } from './sections/summary.ts';
+import { timelines } from './sections/timelines.ts';
 import { tableOf, truthTable } from './sections/truth-table.ts';
 import { vniAndMtu } from './sections/vni-mtu.ts';
 import { STYLE } from './style.ts';
@@ -76,6 +77,7 @@ ${filters()}
 <section id="matrix-section"><h2>Driver × check</h2>${matrix(file)}</section>
 ${truthTables(file)}
 ${vniAndMtu(file)}
+${timelines(file)}
 ${performance(file)}
 <section id="results"><h2>Results and evidence</h2>${file.results.map(resultDetails).join('\n')}</section>
 </main>

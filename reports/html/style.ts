@@ -47,6 +47,8 @@ svg .bar{fill:#54aeff}
 svg .whisker{stroke:#0a3069;stroke-width:1.5}
 svg .reference{stroke:var(--fail);stroke-dasharray:4 3}
 svg .axis{fill:var(--muted)}
+svg .fault rect{fill:#fff8c5;stroke:#d4a72c}svg .probe.ok{fill:var(--pass)}svg .probe.lost{fill:var(--fail)}
+svg .probe.no-probe{fill:var(--skip)}
 .hidden{display:none!important}td.cell.dim{opacity:.25}
 @media (max-width:700px){
   body{font-size:13px}table{display:block;overflow-x:auto;max-width:100%}.eo{grid-template-columns:1fr}

@@ -75,7 +75,7 @@ export async function namespaceFootprint(
  * its plugin and IPAM) and every v2 key (Docker 20.10's classic overlay writes through v2; the lab's
  * etcd serves this run only). An etcd that does not answer is a lab fault, never "no keys".
  */
-export async function kvFootprint(ctx: CheckContext): Promise<string[]> {
+export async function kvFootprint(ctx: Pick<CheckContext, 'lab'>): Promise<string[]> {
   const kv = ctx.lab.kv();
   if (!kv) return [];
   try {

@@ -8,7 +8,7 @@ export interface LabFootprint {
   kv: string[];
 }
 
-export async function labFootprint(ctx: CheckContext): Promise<LabFootprint> {
+export async function labFootprint(ctx: Pick<CheckContext, 'lab'>): Promise<LabFootprint> {
   const perHost = await Promise.all(ctx.lab.hosts.map(async (h) => [h.name, await hostFootprint(h)] as const));
   return { hosts: Object.fromEntries(perHost), kv: await kvFootprint(ctx) };
 }

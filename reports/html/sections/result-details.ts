@@ -1,6 +1,7 @@
 import { shownAs, type CheckResult, type Shown } from '../../../suites/framework/result.ts';
 import { esc } from '../escape.ts';
 import { json } from '../markup.ts';
+import { isTimeline, TIMELINE_METRICS, timelineChart } from '../timeline-chart.ts';
 import { tableOf, truthTable } from './truth-table.ts';
 
 export const SYMBOL: Record<Shown, string> = {
@@ -27,6 +28,22 @@ function evidenceOf(r: CheckResult): string {
     .join('');
 }
 
+/** A result's probe-loop timelines, drawn (the figures below leave their samples out). */
+function timelinesOf(r: CheckResult): string {
+  return Object.entries(TIMELINE_METRICS)
+    .flatMap(([key, what]) => (isTimeline(r.metrics?.[key]) ? [timelineChart(what, r.metrics[key])] : []))
+    .join('');
+}
+
+function figuresOf(metrics: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(metrics).map(([k, v]) => [
+      k,
+      isTimeline(v) ? `(timeline: ${v.samples.length} probes, drawn above)` : v,
+    ]),
+  );
+}
+
 /** One result, folded: its verdict line, then reason, truth table, expected/observed, metrics and evidence. */
 export function resultDetails(r: CheckResult, i: number): string {
   const table = tableOf(r);
@@ -47,7 +64,7 @@ export function resultDetails(r: CheckResult, i: number): string {
     table ? truthTable(table) : '',
     `<div class="eo"><div><h4>expected</h4><pre>${json(r.expected)}</pre></div>` +
       `<div><h4>observed</h4><pre>${json(observed)}</pre></div></div>`,
-    r.metrics ? `<h4>metrics</h4><pre>${json(r.metrics, 2000)}</pre>` : '',
+    r.metrics ? `<h4>metrics</h4>${timelinesOf(r)}<pre>${json(figuresOf(r.metrics), 2000)}</pre>` : '',
     evidence ? `<h4>evidence (${r.evidence.length})</h4>${evidence}` : '',
     '</details>',
   ].join('\n');
