@@ -102,7 +102,8 @@ export class CheckContext implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.unlink();
     const errors: unknown[] = [];
-    for (const r of this.cleanups.splice(0).reverse()) {
+    // last in, first out, until none is left: an undo step may wait for work that registers more
+    for (let r = this.cleanups.pop(); r; r = this.cleanups.pop()) {
       try {
         await r[Symbol.asyncDispose]();
       } catch (e) {

@@ -1,6 +1,6 @@
 import type { Sandbox } from '../../drivers/contract.ts';
 import { launchEtcd, stopEtcd } from '../../lab/kv/etcd-server.ts';
-import { sleep } from '../../lab/wait.ts';
+import { settledWithin, sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { labFootprint, leftBehind } from '../framework/lab-footprint.ts';
 import { addressNow, PATH_WAIT_MS, reaches, WHOLE_LAB, workingPair } from './pair.ts';
@@ -63,6 +63,9 @@ export default defineCheck({
       },
       (e: unknown) => ({ ok: false as const, ms: Date.now() - t0, error: said(e) }),
     );
+    // whatever stops the check (Ctrl-C), the creation is let finish before the cleanup runs: what it
+    // makes after that would escape it
+    ctx.defer(() => settledWithin(attempt, CREATE_BOUND_MS));
     const during = await Promise.race([attempt, sleep(CREATE_BOUND_MS, ctx.signal).then(() => undefined)]);
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStart)), ctx.signal);
     await launchEtcd(kv);
