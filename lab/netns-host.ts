@@ -123,9 +123,9 @@ export async function restartEngine(
   change: { addArgs?: string[]; dropArgs?: string[] } = {},
 ): Promise<string[]> {
   const before = await currentExtraArgs(descriptor);
-  const args = [...before.filter((a) => !change.dropArgs?.includes(a)), ...(change.addArgs ?? [])];
+  const args = [...new Set([...before.filter((a) => !change.dropArgs?.includes(a)), ...(change.addArgs ?? [])])];
   await terminateEngine(descriptor, 30_000);
-  await spawnEngine(descriptor, [...new Set(args)]);
+  await spawnEngine(descriptor, args);
   return args;
 }
 

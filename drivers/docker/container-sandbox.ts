@@ -48,12 +48,14 @@ export class ContainerSandbox implements Sandbox {
    */
   async exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
     let pid = this.info.State?.Pid;
-    if (pid && !(await visible(pid))) {
+    let entered = pid ? await visible(pid) : false;
+    if (pid && !entered) {
       // the container was started again (a restart policy, an engine restart): it has a new process
       await this.refresh().catch(() => undefined);
       pid = this.info.State?.Pid;
+      entered = pid ? await visible(pid) : false;
     }
-    if (!pid || !(await visible(pid))) return this.execDetached(argv, timeoutMs, signal);
+    if (!pid || !entered) return this.execDetached(argv, timeoutMs, signal);
     const r = await run(['nsenter', `--target=${pid}`, '--net', '--mount', '--pid', '--', ...argv], {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(signal ? { signal } : {}),

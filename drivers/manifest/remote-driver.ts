@@ -47,6 +47,8 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
   const m = loaded.manifest;
   const r = m.remote!;
   const net = m.network ?? {};
+  // a launch command (not a package or an image): a process per host, which the harness can restart
+  const launchesProcess = Boolean(r.launch && !r.package && !r.container);
   return dockerDriver({
     id: manifestDriverId(m),
     implementation: `remote:${r.plugin}`,
@@ -55,7 +57,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     // a managed plugin is known to its engine by name and tag
     networking: dockerNetworkingOf(m, r.package ? `${r.plugin}:latest` : r.plugin),
     engines: net.spansHosts === 'swarm' ? 'swarm' : 'use',
-    restartablePlugin: Boolean(r.launch && !r.package && !r.container),
+    restartablePlugin: launchesProcess,
     unsupportedReason: (lab) => {
       if (r.launch || r.container || r.package)
         return lab.kind === 'netns'
@@ -121,7 +123,6 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
           binds: c.binds?.map(fill) ?? defaultPluginBinds(host),
         });
       };
-      // a launch command: a process per host, which the resilience suite may kill and start again
       const launchOf = (host: LabHost): PluginLaunch => {
         const values = placeholders(lab, host, loaded);
         const named = r.launch!.sockets?.map((s) => launchArgv([s], values)[0]!);
@@ -136,7 +137,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         };
       };
       try {
-        if (r.launch && !r.package && !r.container) {
+        if (launchesProcess) {
           launched = await LaunchedPlugins.start(lab.hosts.map(launchOf));
           processes.push(...launched.processes);
         } else for (const host of lab.hosts) processes.push(await start(host));

@@ -39,7 +39,7 @@ export class LaunchedPlugins implements AsyncDisposable {
 
   /** Kills the plugin serving `host` and starts it again with the same command; resolves when it answers. */
   async restart(host: LabHost): Promise<PluginRestart> {
-    const entry = this.running.find((r) => r.launch.host === host || r.launch.host.name === host.name);
+    const entry = this.running.find((r) => r.launch.host.name === host.name);
     if (!entry) throw new Error(`no plugin was launched on ${host.name}`);
     const t0 = Date.now();
     if (!entry.process.kill) throw new Error(`the plugin on ${host.name} cannot be killed by the harness`);

@@ -1,4 +1,5 @@
 import type { StartedDriver } from '../../drivers/contract.ts';
+import { daemonExec } from '../framework/daemon-exec.ts';
 import type { PerfPair, Placement } from './pair.ts';
 
 /**
@@ -30,7 +31,7 @@ export async function driverPairs(started: StartedDriver): Promise<PerfPair[]> {
       placement,
       client: (argv, t) => client.exec(argv, t),
       // the iperf3 server is a daemon: it must end with its sandbox, even if the bench is stopped
-      server: (argv, t) => (server.execDetached ? server.execDetached(argv, t) : server.exec(argv, t)),
+      server: daemonExec(server),
       address,
       where: `${hc.name} → ${hs.name}`,
       dispose: async () => {

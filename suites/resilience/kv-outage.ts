@@ -3,7 +3,7 @@ import { launchEtcd, stopEtcd } from '../../lab/kv/etcd-server.ts';
 import { settledWithin, sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { labFootprint, leftBehind } from '../framework/lab-footprint.ts';
-import { addressNow, PATH_WAIT_MS, reaches, WHOLE_LAB, workingPair } from './pair.ts';
+import { addressNow, PATH_WAIT_MS, reaches, said, WHOLE_LAB, workingPair } from './pair.ts';
 import { ProbeLoop } from './probe-loop.ts';
 
 /** How long etcd stays down at least. */
@@ -15,10 +15,6 @@ const CREATE_BOUND_MS = 30_000;
 function describeDuring(during: { ok: true; ms: number } | { ok: false; ms: number; error: string } | undefined) {
   if (!during) return 'did not finish';
   return during.ok ? `worked in ${during.ms} ms` : `failed cleanly in ${during.ms} ms (${during.error})`;
-}
-
-function said(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 400);
 }
 
 /**
@@ -38,7 +34,7 @@ export default defineCheck({
     const kv = ctx.lab.descriptor.kv!;
     const before = await labFootprint(ctx);
     const pair = await workingPair(ctx, { forceCrossHost: true });
-    if ('notWorking' in pair) return verdict(false, { pass: '', fail: pair.notWorking }, 'a working pair', null);
+    if (!('p1' in pair)) return pair;
     const net = pair.scenario.network('net');
     const second = ctx.lab.hosts[1]!;
     const loop = ProbeLoop.start(ctx, pair.p1, await addressNow(pair, 'p2'));

@@ -1,6 +1,7 @@
 import type { Sandbox } from '../../drivers/contract.ts';
 import { LabFault } from '../../lab/lab-fault.ts';
 import { waitUntil } from '../../lab/wait.ts';
+import { verdict, type CheckOutcome } from '../framework/check.ts';
 import type { CheckContext } from '../framework/context.ts';
 import type { LabResource } from '../framework/lab-claims.ts';
 import { probe } from '../framework/probe.ts';
@@ -53,12 +54,12 @@ export async function addressNow(pair: Pair, role: 'p1' | 'p2'): Promise<string>
 
 /**
  * Builds the pair and checks it works before any fault: a pair that never reached each other says
- * nothing about resilience. Returns the pair, or the reason it did not work (the check fails on it).
+ * nothing about resilience. Returns the pair, or the check's outcome: a fail saying so.
  */
 export async function workingPair(
   ctx: CheckContext,
   options: { restartPolicy?: 'always'; forceCrossHost?: boolean } = {},
-): Promise<Pair | { notWorking: string }> {
+): Promise<Pair | CheckOutcome> {
   const crossHost = (options.forceCrossHost || ctx.profile.multiHost) && ctx.lab.hosts.length > 1;
   const restart = options.restartPolicy ? { restartPolicy: options.restartPolicy } : {};
   const scenario = await Scenario.build(ctx, {
@@ -73,10 +74,21 @@ export async function workingPair(
   const there = await reaches(ctx, p1, scenario.addressOf('p2', 'net'));
   const back = there.reached ? await reaches(ctx, p2, scenario.addressOf('p1', 'net')) : there;
   if (!there.reached || !back.reached)
-    return {
-      notWorking:
-        `before any fault, p1 and p2 (${crossHost ? 'two hosts' : 'one host'}) did not reach each other within ` +
-        `${PATH_WAIT_MS / 1000} s: nothing to judge resilience by (the connectivity checks say why)`,
-    };
+    return verdict(
+      false,
+      {
+        pass: '',
+        fail:
+          `before any fault, p1 and p2 (${crossHost ? 'two hosts' : 'one host'}) did not reach each other within ` +
+          `${PATH_WAIT_MS / 1000} s: nothing to judge resilience by (the connectivity checks say why)`,
+      },
+      'p1 and p2 reach each other before any fault',
+      { there: there.reached, back: back.reached },
+    );
   return { scenario, p1, p2, crossHost, reachedAfterMs: Math.max(there.afterMs, back.afterMs) };
+}
+
+/** A failed step's message, first line only: the evidence of what the engine or the driver said. */
+export function said(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 400);
 }

@@ -1,13 +1,8 @@
 import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { labFootprint, leftBehind } from '../framework/lab-footprint.ts';
-import { addressNow, reaches, WHOLE_LAB, workingPair } from './pair.ts';
+import { addressNow, reaches, said, WHOLE_LAB, workingPair } from './pair.ts';
 import { ProbeLoop } from './probe-loop.ts';
-
-/** A failed step's message, without stack or duplicate prefixes: the evidence of what the engine said. */
-function said(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 400);
-}
 
 /**
  * The plugin is killed (SIGKILL: a crash) on the first host and started again with the same
@@ -27,7 +22,7 @@ export default defineCheck({
     const host = ctx.lab.hosts[0]!;
     const before = await labFootprint(ctx);
     const pair = await workingPair(ctx);
-    if ('notWorking' in pair) return verdict(false, { pass: '', fail: pair.notWorking }, 'a working pair', null);
+    if (!('p1' in pair)) return pair;
     const { p1, p2 } = pair;
     const loop = ProbeLoop.start(ctx, p1, await addressNow(pair, 'p2'));
     await sleep(600, ctx.signal);

@@ -4,6 +4,7 @@ import type { CommandResult } from '../../lab/linux/command.ts';
 import { clearDrops, clearPort, dropOnPorts, hostPort, shapePort } from '../../lab/underlay-faults.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import type { CheckContext } from '../framework/context.ts';
+import { daemonExec } from '../framework/daemon-exec.ts';
 import { addressNow, WHOLE_LAB, workingPair } from './pair.ts';
 
 const IPERF_PORT = 5201;
@@ -74,17 +75,13 @@ export default defineCheck({
     const underlay = ctx.lab.underlay!;
     const ports = [hostPort(0), hostPort(1)];
     const pair = await workingPair(ctx, { forceCrossHost: true });
-    if ('notWorking' in pair) return verdict(false, { pass: '', fail: pair.notWorking }, 'a working pair', null);
+    if (!('p1' in pair)) return pair;
     const target = await addressNow(pair, 'p2');
     const exec =
       (s: Sandbox): Exec =>
       (argv, t) =>
         s.exec(argv, t, ctx.signal);
-    const daemon =
-      (s: Sandbox): Exec =>
-      (argv, t) =>
-        (s.execDetached ?? s.exec).call(s, argv, t);
-    const server = await startIperfServer(daemon(pair.p2), IPERF_PORT, `${ctx.lab.runId}-impair`);
+    const server = await startIperfServer(daemonExec(pair.p2), IPERF_PORT, `${ctx.lab.runId}-impair`);
     ctx.defer(() => server.stop());
     ctx.defer(async () => {
       await clearDrops(underlay);

@@ -9,6 +9,8 @@ import type { PluginService } from './server.ts';
  * Written whole to a temporary file and renamed over the old one, so a kill mid-write loses nothing.
  */
 export class PluginStateFile<T> {
+  private dirMade = false;
+
   constructor(readonly path: string) {}
 
   /** The saved state, or undefined on a first start. A damaged file is an error: nothing is guessed. */
@@ -30,7 +32,9 @@ export class PluginStateFile<T> {
   }
 
   save(state: T): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    // once: saves come after every call that changes state
+    if (!this.dirMade) mkdirSync(dirname(this.path), { recursive: true });
+    this.dirMade = true;
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(state));
     renameSync(temporary, this.path);
