@@ -3,6 +3,6 @@ import { peerConnectivity } from './peer-connectivity.ts';
 export default peerConnectivity({
   id: 'connectivity/cross-host',
   title: 'Peers on one network on different hosts reach each other (by address)',
-  hosts: [0, 1],
+  hosts: 'every',
   by: 'address',
 });

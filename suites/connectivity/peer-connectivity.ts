@@ -11,18 +11,20 @@ const NAME_WAIT_MS = 15_000;
 const CONVERGE_MS = 10_000;
 
 /**
- * Two sandboxes on one network reach each other over ICMP, TCP and UDP, both ways. `hosts` places
- * them; `by` says whether peers are addressed by IP or by the name the driver's DNS serves. Across
- * hosts, the TCP/UDP servers also report the source address they saw: no NAT between peers.
+ * Sandboxes on one network reach each other over ICMP, TCP and UDP, every pair both ways. `hosts`
+ * places them: two on one host, or one on every lab host (a full mesh of cross-host pairs, however
+ * many hosts the lab has); `by` says whether peers are addressed by IP or by the name the driver's
+ * DNS serves. Across hosts, the TCP/UDP servers also report the source address they saw: no NAT
+ * between peers.
  */
 export function peerConnectivity(spec: {
   id: string;
   title: string;
-  hosts: [number, number];
+  hosts: 'one' | 'every';
   by: 'address' | 'name';
   modes?: Mode[];
 }): Check {
-  const crossHost = spec.hosts[0] !== spec.hosts[1];
+  const crossHost = spec.hosts === 'every';
   return defineCheck({
     id: spec.id,
     title: spec.title,
@@ -32,14 +34,13 @@ export function peerConnectivity(spec: {
       ...(crossHost ? { minHosts: 2 } : {}),
     },
     async run(ctx) {
+      const placements = crossHost ? ctx.lab.hosts.map((_, i) => i) : [0, 0];
+      const names = placements.map((_, i) => `p${i + 1}`);
       const scenario = await Scenario.build(ctx, {
         networks: [{ name: 'net' }],
-        sandboxes: [
-          { name: 'p1', host: spec.hosts[0], network: 'net' },
-          { name: 'p2', host: spec.hosts[1], network: 'net' },
-        ],
+        sandboxes: placements.map((host, i) => ({ name: names[i]!, host, network: 'net' })),
       });
-      const peers = ['p1', 'p2'].map((name) => {
+      const peers = names.map((name) => {
         const sandbox = scenario.sandbox(name);
         return {
           name,
@@ -47,12 +48,13 @@ export function peerConnectivity(spec: {
           target: spec.by === 'name' ? sandbox.dnsName : scenario.addressOf(name, 'net'),
         };
       });
-      // ICMP both ways, until `done` holds for both outcomes or `ms` runs out: how long it took, or undefined
+      const pairs = peers.flatMap((from) => peers.filter((to) => to !== from).map((to) => [from, to] as const));
+      // ICMP every pair both ways until `done` holds for every outcome or `ms` runs out: how long it took, or undefined
       const bothWaysWithin = async (ms: number, done: (outcome: string) => boolean) => {
         const waited = await waitUntil(
-          () => Promise.all(peers.map((from, i) => probe(ctx, from.source, 'icmp', peers[1 - i]!.target))),
+          () => Promise.all(pairs.map(([from, to]) => probe(ctx, from.source, 'icmp', to.target))),
           (outcomes) => outcomes.every((o) => done(o.outcome)),
-          { what: 'both peers', timeoutMs: ms, intervalMs: 250, maxIntervalMs: 250, signal: ctx.signal },
+          { what: 'every pair', timeoutMs: ms, intervalMs: 250, maxIntervalMs: 250, signal: ctx.signal },
         );
         return waited.done ? waited.elapsedMs : undefined;
       };
@@ -64,8 +66,8 @@ export function peerConnectivity(spec: {
       // give the path a bounded time to come up, report it, and only then judge every protocol
       const reachedAfterMs = crossHost ? await bothWaysWithin(CONVERGE_MS, (o) => o === 'ok') : undefined;
       const table = await truthTable(ctx, peers, () => ok);
-      const addresses = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.addressOf(n, 'net')]));
-      const hosts = Object.fromEntries(['p1', 'p2'].map((n) => [n, scenario.sandbox(n).host.name]));
+      const addresses = Object.fromEntries(names.map((n) => [n, scenario.addressOf(n, 'net')]));
+      const hosts = Object.fromEntries(names.map((n) => [n, scenario.sandbox(n).host.name]));
       // peers on one network see each other's own address: no NAT between them
       const translated = table.rows.filter((r) => r.seenAs && r.seenAs !== addresses[r.from]);
       const problems = [
@@ -76,11 +78,12 @@ export function peerConnectivity(spec: {
         table.mismatches.length === 0 && translated.length === 0,
         {
           pass:
-            `p1 and p2 (${crossHost ? 'different hosts' : 'one host'}) reach each other over ICMP, TCP and UDP ` +
+            `${crossHost ? `${names.join(', ')} (one on each of ${names.length} hosts)` : 'p1 and p2 (one host)'} ` +
+            `reach each other over ICMP, TCP and UDP, every pair both ways, ` +
             `by ${spec.by}, with no NAT between them`,
           fail: problems.filter(Boolean).join('; '),
         },
-        { all: ok, by: spec.by, sourceSeenAs: "the peer's own address" },
+        { all: ok, by: spec.by, sourceSeenAs: "the peer's own address", pairs: pairs.length },
         { addresses, hosts, table: table.rows },
         spec.by === 'name' || crossHost
           ? {

@@ -3,6 +3,6 @@ import { peerConnectivity } from './peer-connectivity.ts';
 export default peerConnectivity({
   id: 'connectivity/same-host',
   title: 'Peers on one network and one host reach each other (by address)',
-  hosts: [0, 0],
+  hosts: 'one',
   by: 'address',
 });

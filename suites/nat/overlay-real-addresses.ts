@@ -4,7 +4,7 @@ import { peerConnectivity } from '../connectivity/peer-connectivity.ts';
 export default peerConnectivity({
   id: 'nat/overlay-real-addresses',
   title: "Overlay peers across hosts see each other's real addresses",
-  hosts: [0, 1],
+  hosts: 'every',
   by: 'address',
   modes: ['overlay'],
 });
