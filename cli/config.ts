@@ -7,6 +7,10 @@ export interface RunConfig {
   drivers?: string[];
   hosts: number;
   lab: LabKind;
+  /** --lab remote: the lab file. */
+  labFile?: string;
+  /** --lab remote: hosts already in a swarm are used as they are. */
+  useExistingSwarm?: boolean;
   checks?: string;
   report: string;
   /** Runs of each check; a check that both passes and fails is flaky. */
@@ -28,6 +32,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.CNM_HARNESS_DRIVERS) out.drivers = env.CNM_HARNESS_DRIVERS.split(',');
   if (env.CNM_HARNESS_HOSTS) out.hosts = Number(env.CNM_HARNESS_HOSTS);
   if (env.CNM_HARNESS_LAB) out.lab = env.CNM_HARNESS_LAB;
+  if (env.CNM_HARNESS_LAB_FILE) out.labFile = env.CNM_HARNESS_LAB_FILE;
   if (env.CNM_HARNESS_CHECKS) out.checks = env.CNM_HARNESS_CHECKS;
   if (env.CNM_HARNESS_CONCURRENCY) out.concurrency = Number(env.CNM_HARNESS_CONCURRENCY);
   return out;
@@ -42,7 +47,8 @@ function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
       .filter(Boolean);
   if (flags.hosts !== undefined)
     out.hosts = typeof flags.hosts === 'string' && /^\d+$/.test(flags.hosts) ? Number(flags.hosts) : flags.hosts;
-  for (const k of ['lab', 'checks', 'report'] as const) if (flags[k] !== undefined) out[k] = flags[k];
+  for (const k of ['lab', 'labFile', 'checks', 'report', 'useExistingSwarm'] as const)
+    if (flags[k] !== undefined) out[k] = flags[k];
   for (const k of ['repeat', 'concurrency', 'fuzzSeed', 'fuzzBudget'] as const) {
     const v = flags[k];
     if (v !== undefined) out[k] = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
@@ -79,6 +85,12 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
         `--lab local is one host (the machine's own engine); --hosts ${cfg.hosts} needs --lab netns`,
       );
     }
+    if (cfg.lab === 'remote' && !cfg.labFile)
+      throw new ConfigError('--lab remote needs --lab-file FILE: the hosts and how to reach their engines');
+    if (cfg.lab !== 'remote' && cfg.labFile)
+      throw new ConfigError(`--lab-file ${cfg.labFile} describes a remote lab: add --lab remote`);
+    if (cfg.lab === 'remote' && flags.hosts !== undefined)
+      throw new ConfigError('--lab remote has the hosts its lab file lists; leave out --hosts');
     return cfg.lab === 'local' ? { ...cfg, hosts: 1 } : cfg;
   } catch (e) {
     if (e instanceof SchemaError) throw new ConfigError(`${e.message}\nSee 'cnm-harness run --help'.`);

@@ -37,8 +37,17 @@ program
   .addOption(
     new Option(
       '--lab <kind>',
-      "netns: simulated hosts on this machine; local: the machine's own engine (one host)",
+      "netns: simulated hosts on this machine; local: the machine's own engine (one host); remote: real Docker " +
+        'hosts over ssh:// or tcp:// with TLS, listed in --lab-file',
     ).choices([...LAB_KINDS]),
+  )
+  .option(
+    '--lab-file <file>',
+    'with --lab remote: the hosts and how to reach them (fixtures/schemas/lab-file.schema.json)',
+  )
+  .option(
+    '--use-existing-swarm',
+    'with --lab remote: hosts already in a swarm are used for swarm overlay, never changed',
   )
   .option('--checks <patterns>', 'comma-separated check ids or patterns, e.g. isolation,connectivity/same-*')
   .option('--report <dir>', 'where results.json and junit.xml go (default ./cnm-report)')

@@ -2,6 +2,7 @@ import type { Driver } from '../drivers/contract.ts';
 import { ManifestError } from '../drivers/manifest/manifest.ts';
 import { allDrivers, remotePluginNames, resolveDrivers, UnknownDriverError } from '../drivers/registry.ts';
 import { labShape, type LabKind } from '../lab/lab.ts';
+import { loadLabFile } from '../lab/remote/lab-file.ts';
 import { sandboxTimings } from '../reports/console.ts';
 import { selectChecks } from '../suites/catalog.ts';
 import { defaultConcurrency } from '../suites/framework/driver-pool.ts';
@@ -32,11 +33,21 @@ export function refuseUnsupported(drivers: Driver[], kind: LabKind, hosts: numbe
     );
 }
 
+/** A remote lab has as many hosts as its lab file lists (read and checked here: a bad file costs nothing). */
+export async function withLabFileHosts<T extends { lab: LabKind; hosts: number; labFile?: string }>(
+  config: T,
+): Promise<T> {
+  if (config.lab !== 'remote' || !config.labFile) return config;
+  const { file } = await loadLabFile(config.labFile);
+  return { ...config, hosts: file.hosts.length };
+}
+
 /**
  * `cnm-harness run`: lab up, every check on every driver, lab down, leak audit, reports.
  * Returns the exit code: 0 all passed, 1 a check failed or errored, 130 interrupted.
  */
-export async function runCommand(config: RunConfig, log: (line: string) => void = console.log): Promise<number> {
+export async function runCommand(given: RunConfig, log: (line: string) => void = console.log): Promise<number> {
+  const config = await withLabFileHosts(given);
   const requested = resolveDriverIds(config.drivers);
   if (requested) refuseUnsupported(requested, config.lab, config.hosts);
   const checks = selectChecks(config.checks);
@@ -46,6 +57,7 @@ export async function runCommand(config: RunConfig, log: (line: string) => void 
       name: 'run',
       lab: config.lab,
       hosts: config.hosts,
+      ...(config.labFile ? { labFile: config.labFile, useExistingSwarm: config.useExistingSwarm ?? false } : {}),
       report: config.report,
       log,
       plugins: remotePluginNames(requested ?? allDrivers()),

@@ -59,10 +59,23 @@ export interface SessionOptions {
   name: string;
   lab: LabKind;
   hosts: number;
+  /** --lab remote: the lab file, and whether a swarm its hosts are in may be used. */
+  labFile?: string;
+  useExistingSwarm?: boolean;
   report: string;
   log: (line: string) => void;
   /** The remote plugins the work may launch: their files on the machine's own plugin paths are leaks. */
   plugins?: string[];
+}
+
+/** How each remote host's engine was reached, for results.json. */
+function transportsOf(lab: StartedLab): NonNullable<ResultsFile['run']['lab']['transports']> {
+  return Object.fromEntries(
+    lab.hosts.map((h) => {
+      const e = h.descriptor.engine!;
+      return [h.name, { transport: e.transport, endpoint: e.endpoint, ...(e.context ? { context: e.context } : {}) }];
+    }),
+  );
 }
 
 export interface SessionWork {
@@ -109,7 +122,14 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   let engines: { host: string; version: string }[] = [];
   try {
     log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
-    const upping = StartedLab.up({ kind: o.lab, hosts: o.hosts }, log);
+    const upping = StartedLab.up(
+      {
+        kind: o.lab,
+        hosts: o.hosts,
+        ...(o.labFile ? { labFile: o.labFile, useExistingSwarm: o.useExistingSwarm ?? false } : {}),
+      },
+      log,
+    );
     lab = await Promise.race([upping, aborted.then(() => undefined)]);
     // interrupted while coming up: let it finish (it is bounded), so that it is torn down, not orphaned
     if (!lab) lab = await upping.catch(() => undefined);
@@ -161,6 +181,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
         upMs: lab?.descriptor.upMs,
         downMs,
         ...(lab?.underlay ? { underlay: lab.underlay } : {}),
+        ...(lab?.kind === 'remote' ? { transports: transportsOf(lab) } : {}),
       },
       ...(audit ? { audit: { clean: leaks.length === 0, leaks, foreign: audit.foreign } } : {}),
       ...(interrupted ? { interrupted: true } : {}),

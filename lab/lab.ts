@@ -1,21 +1,28 @@
 import Dockerode from 'dockerode';
+import { resolve } from 'node:path';
 import { LabHost, type HostDescriptor } from './host.ts';
+import { InputError } from './input-error.ts';
 import { EtcdClient } from './kv/etcd-client.ts';
 import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
 import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
-import { buildProbeArchive, ensureProbeImage } from './probe-image.ts';
+import { buildProbeArchive, ensureProbeImage, probeImageRef } from './probe-image.ts';
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
+import { connectRemoteHosts, reapRemoteRun } from './remote/remote-lab.ts';
 import { newRunId } from './run-id.ts';
 import { writeRunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
 
-export type LabKind = 'netns' | 'local';
-export const LAB_KINDS: readonly LabKind[] = ['netns', 'local'];
+export type LabKind = 'netns' | 'local' | 'remote';
+export const LAB_KINDS: readonly LabKind[] = ['netns', 'local', 'remote'];
 
 export interface LabSpec {
   kind: LabKind;
-  /** Number of hosts (netns only; the local lab is one host). */
+  /** Number of hosts (netns only; the local lab is one host, a remote lab the lab file's). */
   hosts: number;
+  /** The lab file of a remote lab (fixtures/schemas/lab-file.schema.json). */
+  labFile?: string;
+  /** A remote lab whose hosts are in a swarm already: use it as it is (never changed). */
+  useExistingSwarm?: boolean;
   runId?: string;
   persistent?: boolean;
 }
@@ -30,6 +37,8 @@ export interface LabShape {
   readonly hostCount: number;
   /** The lab runs an etcd (netns labs). */
   readonly hasKv: boolean;
+  /** A remote lab's hosts are in a swarm the run did not make, and the lab file allows using it. */
+  readonly existingSwarm?: boolean;
 }
 
 export function labShape(spec: Pick<LabSpec, 'kind' | 'hosts'>): LabShape {
@@ -44,6 +53,8 @@ export interface LabDescriptor {
   underlay?: UnderlayDescriptor;
   /** The lab's etcd (netns labs). */
   kv?: KvDescriptor;
+  /** Remote labs: the hosts were in a swarm when the lab came up and the lab file says to use it. */
+  existingSwarm?: boolean;
   probeImage: string;
   upMs: number;
 }
@@ -70,6 +81,10 @@ export class StartedLab implements AsyncDisposable, LabShape {
 
   get hasKv(): boolean {
     return this.descriptor.kv !== undefined;
+  }
+
+  get existingSwarm(): boolean {
+    return this.descriptor.existingSwarm ?? false;
   }
 
   get probeImage(): string {
@@ -102,9 +117,24 @@ export class StartedLab implements AsyncDisposable, LabShape {
       kind: spec.kind,
       hosts: [],
       persistent: spec.persistent,
+      ...(spec.labFile ? { labFile: resolve(spec.labFile) } : {}),
     });
     try {
       const archive = await buildProbeArchive();
+      if (spec.kind === 'remote') {
+        if (!spec.labFile)
+          throw new InputError('--lab remote needs --lab-file FILE (fixtures/schemas/lab-file.schema.json)');
+        const hosts = await connectRemoteHosts(runId, spec.labFile, archive, progress);
+        const inSwarm = hosts.some((h) => h.swarm === 'active');
+        return new StartedLab({
+          runId,
+          kind: 'remote',
+          hosts,
+          ...(inSwarm && spec.useExistingSwarm ? { existingSwarm: true } : {}),
+          probeImage: probeImageRef(archive),
+          upMs: Date.now() - started,
+        });
+      }
       if (spec.kind === 'local') {
         const local: HostDescriptor = {
           name: 'local',
@@ -164,6 +194,7 @@ export class StartedLab implements AsyncDisposable, LabShape {
     if (this.kind === 'netns') {
       await Promise.all(this.descriptor.hosts.map((h) => stopNetnsHost(h)));
     }
+    if (this.kind === 'remote') await Promise.all(this.hosts.map((h) => reapRemoteRun(h.docker, this.runId)));
     await reapRun(this.runId);
   }
 

@@ -6,8 +6,10 @@ export interface RunState {
   runId: string;
   pid: number;
   startedAt: string;
-  kind: 'netns' | 'local';
+  kind: 'netns' | 'local' | 'remote';
   hosts: string[];
+  /** A remote lab's file: `clean` reaches its hosts again to remove what a killed run left there. */
+  labFile?: string;
   /** Made by `lab up`: outlives its process until `lab down` (clean leaves it unless --all). */
   persistent?: boolean;
 }

@@ -10,7 +10,14 @@ export interface ResultsFile {
     harnessVersion: string;
     command?: string;
     environment: { kernel: string; node?: string; engines: { host: string; version: string }[] };
-    lab: { kind: 'netns' | 'local'; hosts: string[]; upMs?: number; downMs?: number; underlay?: object };
+    lab: {
+      kind: 'netns' | 'local' | 'remote';
+      hosts: string[];
+      upMs?: number;
+      downMs?: number;
+      underlay?: object;
+      transports?: Record<string, { transport: 'ssh' | 'tls' | 'unix'; endpoint: string; context?: string }>;
+    };
     audit?: { clean: boolean; leaks: Leak[]; foreign?: ForeignChange[] };
     interrupted?: boolean;
   };

@@ -66,9 +66,9 @@ export const dockerOverlay: Driver = dockerDriver({
   },
   networking: { networkDriver: 'overlay', attachable: true, global: true },
   unsupportedReason: (lab) =>
-    lab.kind !== 'netns' || lab.hostCount < 2
-      ? "needs the netns lab with at least 2 hosts (swarm across lab hosts; the machine's own engine is never put " +
-        'into swarm mode)'
+    lab.kind === 'local' || lab.hostCount < 2
+      ? "needs at least 2 hosts of a netns or remote lab (swarm across them; the machine's own engine is never " +
+        'put into swarm mode)'
       : undefined,
   engines: 'swarm',
   setup: formSwarm,

@@ -47,6 +47,8 @@ export class ContainerSandbox implements Sandbox {
    * Nothing started this way may outlive the command (see execDetached).
    */
   async exec(argv: string[], timeoutMs?: number, signal?: AbortSignal): Promise<CommandResult> {
+    // a remote host's process ids mean nothing here, even where one happens to exist
+    if (!this.host.onThisMachine) return this.execDetached(argv, timeoutMs, signal);
     let pid = this.info.State?.Pid;
     let entered = pid ? await visible(pid) : false;
     if (pid && !entered) {

@@ -1,12 +1,41 @@
 import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 
-/** Puts the lab's hosts into one swarm: the first host is the manager, the others join as workers. */
-export async function formSwarm(
-  lab: StartedLab,
-): Promise<{ evidence: CommandResult[]; teardown: () => Promise<void> }> {
+interface FormedSwarm {
+  evidence: CommandResult[];
+  teardown: () => Promise<void>;
+}
+
+/**
+ * A swarm the remote hosts were in before the run: used as it is with --use-existing-swarm (no
+ * init, no leave), refused without it. Undefined when no host was in one.
+ */
+function existingSwarm(lab: StartedLab): FormedSwarm | undefined {
+  const joined = lab.hosts.filter((h) => h.descriptor.swarm === 'active');
+  if (joined.length === 0) return undefined;
+  const names = joined.map((h) => h.name).join(', ');
+  if (!lab.existingSwarm)
+    throw new Error(
+      `${names} already in a swarm the run did not make; the harness never changes it. Fix: pass ` +
+        '--use-existing-swarm to run on it as it is, or take the hosts out of it',
+    );
+  if (joined.length < lab.hosts.length)
+    throw new Error(`only ${names} of the lab's hosts are in the existing swarm; all of them must be`);
+  const evidence = [
+    { command: 'swarm', exitCode: 0, output: `existing swarm on ${names}, used as it is`, timedOut: false },
+  ];
+  return { evidence, teardown: async () => undefined };
+}
+
+/**
+ * Puts the lab's hosts into one swarm: the first host is the manager, the others join as workers,
+ * each advertising its underlay address (netns) or the address its lab file gives (remote).
+ */
+export async function formSwarm(lab: StartedLab): Promise<FormedSwarm> {
+  const existing = existingSwarm(lab);
+  if (existing) return existing;
   const [manager, ...workers] = lab.hosts;
-  if (!manager?.descriptor.underlayAddress) throw new Error('swarm needs netns lab hosts with underlay addresses');
+  if (!manager?.descriptor.underlayAddress) throw new Error('swarm needs hosts with underlay addresses');
   const evidence: CommandResult[] = [];
   const addr = manager.descriptor.underlayAddress;
   await manager.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: addr, ForceNewCluster: false });

@@ -59,6 +59,11 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     engines: net.spansHosts === 'swarm' ? 'swarm' : 'use',
     restartablePlugin: launchesProcess,
     unsupportedReason: (lab) => {
+      if (lab.kind === 'remote')
+        return (
+          'manifest drivers are not run on --lab remote: the protocol suite and the plugin launch need the ' +
+          "plugin's socket on this machine (see the README, Remote hosts)"
+        );
       if (r.launch || r.container || r.package)
         return lab.kind === 'netns'
           ? undefined
@@ -109,7 +114,7 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
             ...(p.readySeconds ? { readySeconds: p.readySeconds } : {}),
           });
         const c = r.container!;
-        const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath);
+        const fill = (arg: string) => arg.replace('{dockerSocket}', host.descriptor.socketPath!);
         return startPluginContainer({
           ...common,
           runId: lab.runId,

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { isEngineState } from '../../lab/engine-state.ts';
 import type { LabHost } from '../../lab/host.ts';
 import { LabFault } from '../../lab/lab-fault.ts';
-import { run } from '../../lab/linux/command.ts';
-import { savedRules } from '../../lab/linux/iptables.ts';
+import { run, type CommandResult } from '../../lab/linux/command.ts';
+import { comparableRules, savedRules } from '../../lab/linux/iptables.ts';
 import { links, type IpLink } from '../../lab/linux/links.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
+import { engineNamespaceFiles, execInEngineNamespace, execWithHostTools } from '../../lab/remote/engine-namespaces.ts';
 import type { CheckContext } from './context.ts';
 
 /**
@@ -39,7 +40,39 @@ async function ingressVeths(host: LabHost): Promise<Set<number>> {
  * namespace, its iptables rules and the namespaces named after it. Compared before and after a lifecycle.
  */
 export async function hostFootprint(host: LabHost): Promise<string[]> {
+  if (!host.onThisMachine) return remoteHostFootprint(host);
   return namespaceFootprint(host.netns, `${host.name}-`, await ingressVeths(host));
+}
+
+/** What a command the footprint needs printed, or a lab fault naming the host: never "nothing there". */
+function mustRead(host: LabHost, r: CommandResult): string {
+  if (r.exitCode !== 0)
+    throw new LabFault(
+      'footprint',
+      `could not read ${host.name}: ${r.command} (exit ${r.exitCode}): ${r.output.trim()}`,
+    );
+  return r.output;
+}
+
+/**
+ * A remote host's footprint, read through the run's helper: its links (the helper's `ip`), its
+ * iptables rules (the host's own iptables-save, in the engine's namespaces), swarm's ingress veths
+ * set aside as on a netns host.
+ */
+async function remoteHostFootprint(host: LabHost): Promise<string[]> {
+  const [linkText, rulesText, files] = await Promise.all([
+    host.exec(['ip', '-d', '-j', 'link', 'show']).then((r) => mustRead(host, r)),
+    execWithHostTools(host, ['iptables-save']).then((r) => mustRead(host, r)),
+    engineNamespaceFiles(host),
+  ]);
+  const ingress = files.find((f) => f.endsWith('/ingress_sbox'));
+  const inside = ingress ? await execInEngineNamespace(host, ingress, ['ip', '-j', 'link', 'show']) : undefined;
+  const engineLinks = new Set(
+    inside?.exitCode === 0
+      ? (JSON.parse(inside.output || '[]') as { link_index?: number }[]).flatMap((l) => l.link_index ?? [])
+      : [],
+  );
+  return footprintLines(JSON.parse(linkText || '[]') as IpLink[], comparableRules(rulesText), [], engineLinks);
 }
 
 /**
@@ -60,13 +93,19 @@ export async function namespaceFootprint(
     throw new LabFault('footprint', `could not read ${netns ?? 'the root namespace'}: ${why}`, undefined, { cause: e });
   }
   const [linkList, rules] = found;
+  const namespaces = (await listNetns()).filter((ns) => ns.startsWith(netnsPrefix));
+  return footprintLines(linkList, rules, namespaces, engineLinks);
+}
+
+/** Links, rules and namespaces as the sorted lines a footprint compares, the engine's own state left out. */
+function footprintLines(linkList: IpLink[], rules: string[], namespaces: string[], engineLinks: Set<number>): string[] {
   const lines: string[] = [];
   for (const l of linkList) {
     if (l.ifindex !== undefined && engineLinks.has(l.ifindex)) continue;
     lines.push(`link ${l.ifname} ${l.linkinfo?.info_kind ?? ''}${l.master ? ` master ${l.master}` : ''}`.trim());
   }
   lines.push(...rules.map((r) => `iptables ${r}`));
-  for (const ns of await listNetns()) if (ns.startsWith(netnsPrefix)) lines.push(`netns ${ns}`);
+  lines.push(...namespaces.map((ns) => `netns ${ns}`));
   return lines.filter((l) => !isEngineState(l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1))).sort();
 }
 

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
-import { runDump } from '../../lab/linux/command.ts';
+import { runDump, type CommandResult } from '../../lab/linux/command.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
+import { engineNamespaceFiles, execInEngineNamespace } from '../../lab/remote/engine-namespaces.ts';
 import type { CheckContext } from './context.ts';
 
 export interface VxlanDevice {
@@ -22,10 +23,10 @@ async function devicesIn(
   ctx: CheckContext,
   host: LabHost,
   where: string,
-  argv: string[],
+  argv: string[] | (() => Promise<CommandResult>),
   recordFailure = true,
 ): Promise<VxlanDevice[]> {
-  const r = await runDump(argv);
+  const r = Array.isArray(argv) ? await runDump(argv) : await argv();
   // Docker leaves namespace files of deleted networks behind, unmounted: entering one fails, and says nothing
   if (r.exitCode !== 0 && !recordFailure) return [];
   ctx.record(host.name, r);
@@ -48,6 +49,7 @@ async function devicesIn(
  */
 export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<VxlanDevice[]> {
   const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
+  if (!host.onThisMachine) return remoteVxlanDevices(ctx, host, show);
   const found = await devicesIn(ctx, host, 'host', ['nsenter', `--net=/run/netns/${host.netns}`, ...show]);
   // namespaces the harness made on this host (the reference overlay keeps one per network)
   for (const ns of (await listNetns()).filter((n) => n.startsWith(`${host.name}-`))) {
@@ -67,6 +69,17 @@ export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<Vx
         false,
       )),
     );
+  }
+  return found;
+}
+
+/** The same on a remote host, through the run's helper: its namespace, then the engine's overlay namespaces. */
+async function remoteVxlanDevices(ctx: CheckContext, host: LabHost, show: string[]): Promise<VxlanDevice[]> {
+  const found = await devicesIn(ctx, host, 'host', () => host.exec(show));
+  const files = (await engineNamespaceFiles(host)).filter((f) => /\/\d+-[^/]+$/.test(f));
+  for (const file of files) {
+    const where = file.slice(file.lastIndexOf('/') + 1);
+    found.push(...(await devicesIn(ctx, host, where, () => execInEngineNamespace(host, file, show), false)));
   }
   return found;
 }

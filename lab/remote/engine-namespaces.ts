@@ -1,0 +1,62 @@
+import type Dockerode from 'dockerode';
+import { execInContainer } from '../docker-exec.ts';
+import type { LabHost } from '../host.ts';
+import type { CommandResult } from '../linux/command.ts';
+
+/**
+ * The engine's process id on a remote host, seen from the run's helper (host PID namespace): the
+ * dockerd whose network namespace is the helper's, which is the host's. (One dockerd on a real host;
+ * several on this machine, where a netns lab's engines play the remote hosts.)
+ */
+export async function findEnginePid(docker: Dockerode, helper: string): Promise<number> {
+  const script =
+    'self=$(readlink /proc/self/ns/net); for p in $(pidof dockerd); do ' +
+    '[ "$(readlink /proc/$p/ns/net)" = "$self" ] && echo $p; done; true';
+  const r = await execInContainer(docker, helper, ['/bin/busybox', 'sh', '-c', script], { timeoutMs: 15_000 });
+  const pid = Number(r.output.trim().split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw new Error(`no dockerd process in the host's network namespace (helper saw: ${r.output.trim() || 'nothing'})`);
+  return pid;
+}
+
+function enginePid(host: LabHost): number {
+  const pid = host.descriptor.enginePid;
+  if (!pid) throw new Error(`${host.name}: the engine's process is not known (not a remote host)`);
+  return pid;
+}
+
+/**
+ * A command of the host's own (iptables-save …) in the engine's mount and network namespaces: the
+ * tools that manage the host's firewall are the host's, whatever the helper image holds.
+ */
+export function execWithHostTools(host: LabHost, argv: string[], timeoutMs?: number): Promise<CommandResult> {
+  const pid = String(enginePid(host));
+  return host.exec(['nsenter', `--target=${pid}`, '--mount', '--net', '--', ...argv], { timeoutMs });
+}
+
+/**
+ * The network namespace files the engine keeps (overlay networks' `1-<id>`, swarm's
+ * `ingress_sbox`, containers'), as paths in its mount namespace: they are bind mounts, so its
+ * mountinfo lists them wherever its exec root is.
+ */
+export async function engineNamespaceFiles(host: LabHost): Promise<string[]> {
+  const r = await host.exec(['cat', `/proc/${enginePid(host)}/mountinfo`]);
+  if (r.exitCode !== 0) throw new Error(`${host.name}: cannot read the engine's mounts: ${r.output.trim()}`);
+  const points = r.output.split('\n').map((l) => l.split(' ')[4] ?? '');
+  return [...new Set(points.filter((p) => /\/netns\/[^/]+$/.test(p)))];
+}
+
+/**
+ * A helper command inside one of the engine's namespace files (reached through its process's root).
+ * By absolute path: busybox's nsenter runs its own applet of a bare name (its `ip` has no `-j`).
+ */
+export function execInEngineNamespace(
+  host: LabHost,
+  file: string,
+  argv: string[],
+  timeoutMs?: number,
+): Promise<CommandResult> {
+  const [tool, ...args] = argv;
+  const path = tool!.startsWith('/') ? tool! : `/bin/${tool}`;
+  return host.exec(['nsenter', `--net=/proc/${enginePid(host)}/root${file}`, path, ...args], { timeoutMs });
+}
