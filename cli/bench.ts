@@ -4,7 +4,7 @@ import { MEASURES, runBench, type MeasureId, type RepeatPlan } from '../suites/p
 import { CEILINGS, type CeilingName } from '../suites/perf/ceilings.ts';
 import { ConfigError } from './config.ts';
 import { hostsOption, integerOption } from './options.ts';
-import { refuseUnsupported, resolveDriverIds } from './run.ts';
+import { refuseUnsupported, resolveDriverIds, withLabFileHosts } from './run.ts';
 import { exitCodeOf, labSession } from './session.ts';
 
 export const DEFAULT_BENCH_DRIVERS = ['ref-bridge', 'ref-overlay', 'docker-bridge', 'docker-overlay', 'docker-host'];
@@ -28,6 +28,9 @@ export interface BenchConfig {
   drivers: string[];
   ceilings: CeilingName[];
   hosts: number;
+  lab: 'netns' | 'remote';
+  /** --lab remote: the lab file. */
+  labFile?: string;
   repeats: RepeatPlan;
   durationS: number;
   udpRate: number;
@@ -60,17 +63,36 @@ function repeatPlan(flags: Record<string, unknown>, auto: RepeatPlan): RepeatPla
   return { min: n, max: n, precision };
 }
 
+/** On remote hosts: the drivers that run there (Docker's), and no ceilings (this machine's are not the hosts'). */
+export const REMOTE_BENCH_DRIVERS = ['docker-bridge', 'docker-overlay'];
+
+function benchLab(flags: Record<string, unknown>): Pick<BenchConfig, 'lab' | 'labFile'> {
+  const lab = flags.lab ?? 'netns';
+  if (lab !== 'netns' && lab !== 'remote')
+    throw new ConfigError(`--lab ${String(lab)}: the bench runs on netns or remote`);
+  if (lab === 'remote' && typeof flags.labFile !== 'string')
+    throw new ConfigError('--lab remote needs --lab-file FILE');
+  if (lab !== 'remote' && flags.labFile !== undefined) throw new ConfigError('--lab-file needs --lab remote');
+  if (lab === 'remote' && flags.hosts !== undefined)
+    throw new ConfigError('--lab remote has the hosts its lab file lists; leave out --hosts');
+  return lab === 'remote' ? { lab, labFile: flags.labFile as string } : { lab };
+}
+
 export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig {
   const quick = flags.quick === true;
+  const where = benchLab(flags);
+  const remote = where.lab === 'remote';
   const drivers =
     typeof flags.drivers === 'string'
       ? flags.drivers
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)
-      : quick
-        ? QUICK.drivers
-        : DEFAULT_BENCH_DRIVERS;
+      : remote
+        ? REMOTE_BENCH_DRIVERS
+        : quick
+          ? QUICK.drivers
+          : DEFAULT_BENCH_DRIVERS;
   resolveDriverIds(drivers);
   if (drivers.includes('docker-overlay') && drivers.includes('docker-overlay-kv')) {
     throw new ConfigError(
@@ -78,8 +100,19 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
         'with a cluster store. Bench them in separate runs.',
     );
   }
+  if (remote && typeof flags.ceilings === 'string')
+    throw new ConfigError(
+      "--ceilings with --lab remote: the ceilings are measured in this machine's namespaces, not on the remote " +
+        'hosts; leave it out',
+    );
   const ceilings = (
-    typeof flags.ceilings === 'string' ? flags.ceilings.split(',') : quick ? QUICK.ceilings : Object.keys(CEILINGS)
+    remote
+      ? []
+      : typeof flags.ceilings === 'string'
+        ? flags.ceilings.split(',')
+        : quick
+          ? QUICK.ceilings
+          : Object.keys(CEILINGS)
   )
     .map((c) => c.trim())
     .filter(Boolean);
@@ -93,6 +126,7 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
   return {
     drivers,
     ceilings: ceilings as CeilingName[],
+    ...where,
     hosts: hostsOption(flags.hosts ?? 2),
     repeats: repeatPlan(flags, quick ? QUICK.repeats : DEFAULT_REPEATS),
     durationS: integerOption('duration', flags.duration ?? (quick ? QUICK.durationS : 2), 1, 600),
@@ -108,8 +142,9 @@ export function resolveBenchConfig(flags: Record<string, unknown>): BenchConfig 
 
 /** `cnm-harness bench`: throughput and latency for each driver beside the machine's ceilings. */
 export async function benchCommand(config: BenchConfig, log: (line: string) => void = console.log): Promise<number> {
+  const located = await withLabFileHosts(config);
   const drivers = resolveDriverIds(config.drivers)!;
-  refuseUnsupported(drivers, 'netns', config.hosts);
+  refuseUnsupported(drivers, config.lab, located.hosts);
   const pairCount = config.ceilings.length + drivers.length * 1.5;
   // per pair and round: each iperf3 figure a run plus its set-up, and the pings (200 take about 1.5 s)
   const iperfRuns = config.measures.filter((m) => m !== 'rtt').length;
@@ -129,7 +164,14 @@ export async function benchCommand(config: BenchConfig, log: (line: string) => v
           `roughly ${minutes(perRound * min)} min`,
   );
   const outcome = await labSession(
-    { name: 'bench', lab: 'netns', hosts: config.hosts, report: config.report, log },
+    {
+      name: 'bench',
+      lab: config.lab,
+      hosts: located.hosts,
+      ...(config.labFile ? { labFile: config.labFile } : {}),
+      report: config.report,
+      log,
+    },
     async ({ lab, signal, push }) => {
       const out = await runBench({
         lab,

@@ -85,6 +85,13 @@ program
       'overlays take across hosts) (default: all)',
   )
   .option('--hosts <n>', 'number of lab hosts (default 2; cross-host cases need 2)')
+  .addOption(
+    new Option('--lab <kind>', 'netns (default): simulated hosts here; remote: the hosts of --lab-file').choices([
+      'netns',
+      'remote',
+    ]),
+  )
+  .option('--lab-file <file>', 'with --lab remote: the hosts and how to reach them (Docker drivers, no ceilings)')
   .option(
     '--repeats <n|auto>',
     'interleaved rounds of every case: a number N (exactly N rounds), or auto (default): 10 rounds, then rounds ' +

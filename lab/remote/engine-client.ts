@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { hostVerifier } from './known-hosts.ts';
 import type { RemoteEngine } from './lab-file.ts';
 
+// docker-modem hands Node an ssh request's URL in a form Node deprecates (DEP0170) yet parses as
+// meant: that one warning would otherwise be printed on every ssh run
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const code = rest.find((r) => r === 'DEP0170' || (r as { code?: string } | undefined)?.code === 'DEP0170');
+  if (code === undefined) (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 /** How long connecting to a remote engine may take before it counts as not answering. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -54,5 +62,5 @@ export function remoteDocker(engine: RemoteEngine): Dockerode {
     port,
     username: decodeURIComponent(url.username) || 'root',
     sshOptions: sshOptions(engine, host, port),
-  } as Dockerode.DockerOptions);
+  });
 }
