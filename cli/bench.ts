@@ -69,7 +69,7 @@ export const REMOTE_BENCH_DRIVERS = ['docker-bridge', 'docker-overlay'];
 function benchLab(flags: Record<string, unknown>): Pick<BenchConfig, 'lab' | 'labFile'> {
   const lab = flags.lab ?? 'netns';
   if (lab !== 'netns' && lab !== 'remote')
-    throw new ConfigError(`--lab ${String(lab)}: the bench runs on netns or remote`);
+    throw new ConfigError(`--lab ${JSON.stringify(lab)}: the bench runs on netns or remote`);
   if (lab === 'remote' && typeof flags.labFile !== 'string')
     throw new ConfigError('--lab remote needs --lab-file FILE');
   if (lab !== 'remote' && flags.labFile !== undefined) throw new ConfigError('--lab-file needs --lab remote');

@@ -10,8 +10,8 @@ import type { RemoteEngine } from './lab-file.ts';
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   const code = rest.find((r) => r === 'DEP0170' || (r as { code?: string } | undefined)?.code === 'DEP0170');
-  if (code === undefined) (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+  if (code === undefined) emitWarning(warning, ...(rest as []));
+});
 
 /** How long connecting to a remote engine may take before it counts as not answering. */
 export const CONNECT_TIMEOUT_MS = 10_000;

@@ -23,8 +23,8 @@ function diagnose(engine: RemoteEngine, error: Error): string {
     return 'ssh logged in but `docker system dial-stdio` failed. Fix: install the docker CLI on the host';
   if (/certificate|self.signed|SSL|TLS|handshake|EPROTO|alert/i.test(m))
     return (
-      `the TLS handshake failed (${m.replace(/\s+/g, ' ').trim()}). Fix: "tls" must name the CA that signed the engine's certificate, and a ` +
-      'client certificate and key that CA signed (dockerd --tlsverify --tlscacert)'
+      `the TLS handshake failed (${m.replace(/\s+/g, ' ').trim()}). Fix: "tls" must name the CA that signed the ` +
+      "engine's certificate, and a client certificate and key that CA signed (dockerd --tlsverify --tlscacert)"
     );
   if (/ECONNREFUSED/.test(m))
     return `nothing listens at ${engine.endpoint}. Fix: start dockerd there, or correct the address`;
