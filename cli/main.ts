@@ -258,8 +258,12 @@ program
     'remove what killed runs left behind (namespaces, engines, containers, cgroups, files); live runs are left alone',
   )
   .option('--all', 'also remove labs of runs that are still alive and labs kept by `lab up`')
-  .action(async (flags: { all?: boolean }) => {
-    const report = await cleanDeadRuns({ all: flags.all });
+  .option(
+    '--lab-file <file>',
+    "also reach these remote hosts and remove what dead runs left there (labelled containers, networks, volumes, a run's swarm)",
+  )
+  .action(async (flags: { all?: boolean; labFile?: string }) => {
+    const report = await cleanDeadRuns({ all: flags.all, ...(flags.labFile ? { labFile: flags.labFile } : {}) });
     if (!report.runs.length) console.log('nothing to clean');
     for (const r of report.removed) console.log(`removed ${r}`);
     if (report.runs.length) console.log(`cleaned run(s): ${report.runs.join(', ')}`);

@@ -4,6 +4,7 @@ import { findCgroups, pidsIn, removeCgroup } from './linux/cgroups.ts';
 import { deleteLink, links } from './linux/links.ts';
 import { deleteNetns, listNetns } from './linux/netns.ts';
 import { kill, listProcesses, waitForExit } from './linux/processes.ts';
+import { cleanRemoteHosts } from './remote/remote-clean.ts';
 import { DATA_DIR, LABEL_RUN, PREFIX, isRunId, runIdOf, runNames } from './run-id.ts';
 import { isProcessAlive, readRunStates, removeRunState } from './run-state.ts';
 
@@ -105,18 +106,36 @@ export async function reapRun(runId: string): Promise<string[]> {
   return removed;
 }
 
-/** `cnm-harness clean`: reaps every run whose owning process is gone (or every run, with `all`). */
-export async function cleanDeadRuns(options: { all?: boolean } = {}): Promise<ReapReport> {
+/**
+ * `cnm-harness clean`: reaps every run whose owning process is gone (or every run, with `all`),
+ * on the hosts of a remote run's lab file too; with `labFile`, also what dead runs left on its hosts.
+ */
+export async function cleanDeadRuns(options: { all?: boolean; labFile?: string } = {}): Promise<ReapReport> {
   const alive = new Set(
     (await readRunStates())
       .filter((s) => s.persistent || (s.pid !== process.pid && isProcessAlive(s.pid)))
       .map((s) => s.runId),
   );
   const report: ReapReport = { runs: [], removed: [] };
+  const labFiles = new Map((await readRunStates()).flatMap((s) => (s.labFile ? [[s.runId, s.labFile] as const] : [])));
   for (const id of await tracedRunIds()) {
     if (alive.has(id) && !options.all) continue;
     report.runs.push(id);
+    // a remote run's hosts first: its state file (which names the lab file) goes with the local reap
+    const labFile = labFiles.get(id);
+    if (labFile) {
+      const remote = await cleanRemoteHosts(labFile, (other) => other !== id).catch((e: Error) => ({
+        runs: [],
+        removed: [`nothing on the hosts of ${labFile}: ${e.message}`],
+      }));
+      report.removed.push(...remote.removed);
+    }
     report.removed.push(...(await reapRun(id)));
+  }
+  if (options.labFile) {
+    const remote = await cleanRemoteHosts(options.labFile, (id) => alive.has(id) && !options.all);
+    report.runs.push(...remote.runs.filter((r) => !report.runs.includes(r)));
+    report.removed.push(...remote.removed);
   }
   return report;
 }

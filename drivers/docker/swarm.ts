@@ -1,5 +1,6 @@
 import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
+import { LABEL_RUN } from '../../lab/run-id.ts';
 
 interface FormedSwarm {
   evidence: CommandResult[];
@@ -38,7 +39,13 @@ export async function formSwarm(lab: StartedLab): Promise<FormedSwarm> {
   if (!manager?.descriptor.underlayAddress) throw new Error('swarm needs hosts with underlay addresses');
   const evidence: CommandResult[] = [];
   const addr = manager.descriptor.underlayAddress;
-  await manager.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: addr, ForceNewCluster: false });
+  // the run's label on the swarm: `clean` takes hosts out of a swarm a killed run made, and only that one
+  await manager.docker.swarmInit({
+    ListenAddr: '0.0.0.0:2377',
+    AdvertiseAddr: addr,
+    ForceNewCluster: false,
+    Spec: { Labels: { [LABEL_RUN]: lab.runId } },
+  });
   const swarm = (await manager.docker.swarmInspect()) as { ID: string; JoinTokens: { Worker: string } };
   evidence.push({
     command: `[${manager.name}] swarm init --advertise-addr ${addr}`,

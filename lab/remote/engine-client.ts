@@ -8,10 +8,10 @@ import type { RemoteEngine } from './lab-file.ts';
 // docker-modem hands Node an ssh request's URL in a form Node deprecates (DEP0170) yet parses as
 // meant: that one warning would otherwise be printed on every ssh run
 const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   const code = rest.find((r) => r === 'DEP0170' || (r as { code?: string } | undefined)?.code === 'DEP0170');
   if (code === undefined) emitWarning(warning, ...(rest as []));
-});
+};
 
 /** How long connecting to a remote engine may take before it counts as not answering. */
 export const CONNECT_TIMEOUT_MS = 10_000;

@@ -70,28 +70,30 @@ export async function connectRemoteHosts(
   progress(`lab ${runId}: ${file.hosts.length} remote host(s) from ${labFile}`);
   const reached = await Promise.all(file.hosts.map((h, i) => reach(h, engines[i]!)));
   const hosts: HostDescriptor[] = [];
-  try {
-    await Promise.all(
-      file.hosts.map(async (h, i) => {
-        const { docker, swarm } = reached[i]!;
-        const image = await ensureProbeImage(docker, archive);
-        const helper = await startHelper(docker, runId, h.name, image);
-        const enginePid = await findEnginePid(docker, helper);
-        hosts[i] = {
-          name: h.name,
-          kind: 'remote',
-          engine: engines[i]!,
-          helper,
-          enginePid,
-          underlayAddress: h.address,
-          swarm,
-          pluginDir: '/run/docker/plugins',
-        };
-      }),
-    );
-  } catch (e) {
+  // every host's set-up settles before a failure is acted on: a helper still being made elsewhere
+  // would otherwise escape the reap
+  const settled = await Promise.allSettled(
+    file.hosts.map(async (h, i) => {
+      const { docker, swarm } = reached[i]!;
+      const image = await ensureProbeImage(docker, archive);
+      const helper = await startHelper(docker, runId, h.name, image);
+      const enginePid = await findEnginePid(docker, helper);
+      hosts[i] = {
+        name: h.name,
+        kind: 'remote',
+        engine: engines[i]!,
+        helper,
+        enginePid,
+        underlayAddress: h.address,
+        swarm,
+        pluginDir: '/run/docker/plugins',
+      };
+    }),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(reached.map(({ docker }) => reapRemoteRun(docker, runId)));
-    throw e;
+    throw failed.reason;
   }
   return hosts;
 }
