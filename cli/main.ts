@@ -260,7 +260,8 @@ program
   .option('--all', 'also remove labs of runs that are still alive and labs kept by `lab up`')
   .option(
     '--lab-file <file>',
-    "also reach these remote hosts and remove what dead runs left there (labelled containers, networks, volumes, a run's swarm)",
+    'also reach these remote hosts and remove what dead runs left there (labelled containers, networks, ' +
+      "volumes, a run's swarm)",
   )
   .action(async (flags: { all?: boolean; labFile?: string }) => {
     const report = await cleanDeadRuns({ all: flags.all, ...(flags.labFile ? { labFile: flags.labFile } : {}) });
