@@ -1,0 +1,219 @@
+import { execa } from 'execa';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultsFile } from '../../reports/results-file.ts';
+import { StartedLab } from '../lab.ts';
+import {
+  exposeOverSsh,
+  exposeOverTls,
+  makeTlsMaterial,
+  stopChildren,
+  type SshAccess,
+  type TlsMaterial,
+} from '../testing/exposed-engines.ts';
+import { waitUntil } from '../wait.ts';
+import { remoteDocker } from './engine-client.ts';
+import { loadLabFile } from './lab-file.ts';
+
+const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
+const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
+const DRIVERS = 'docker-bridge,docker-overlay';
+
+type Result = ResultsFile['results'][number];
+const ran = (r: Result) => r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'error';
+const key = (r: Result) => `${r.driver} ${r.check}`;
+
+// A netns lab's two engines made to look remote: h1's dockerd serves tcp:// with --tlsverify, h2 is
+// reached over ssh:// (an sshd in its namespace); each through a loopback forward into the lab.
+describe('--lab remote: engines over TLS and SSH', () => {
+  let lab: StartedLab;
+  let dir: string;
+  let labFile: string;
+  let tls: TlsMaterial;
+  let ssh: SshAccess;
+  let tlsPort: number;
+  const children: ChildProcess[] = [];
+  const tlsHost = () => ({
+    name: 'tls-host',
+    engine: `tcp://127.0.0.1:${tlsPort}`,
+    tls: { ca: tls.ca, cert: tls.clientCert, key: tls.clientKey },
+    address: lab.descriptor.hosts[0]!.underlayAddress!,
+  });
+  const sshHost = (knownHosts = ssh.knownHosts) => ({
+    name: 'ssh-host',
+    engine: `ssh://root@127.0.0.1:${ssh.port}`,
+    ssh: { identity: ssh.identity, knownHosts },
+    address: lab.descriptor.hosts[1]!.underlayAddress!,
+  });
+  const writeLabFile = async (name: string, content: unknown) => {
+    const path = join(dir, name);
+    await writeFile(path, JSON.stringify(content, null, 2));
+    return path;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cnm-remote-'));
+    lab = await StartedLab.up({ kind: 'netns', hosts: 2 });
+    const [h1, h2] = lab.descriptor.hosts;
+    tls = await makeTlsMaterial(join(dir, 'tls'), h1!.underlayAddress!);
+    [tlsPort, ssh] = await Promise.all([
+      exposeOverTls(h1!, tls, children),
+      exposeOverSsh(h2!, join(dir, 'ssh'), children),
+    ]);
+    labFile = await writeLabFile('lab.json', { hosts: [tlsHost(), sshHost()] });
+  }, 180_000);
+
+  afterAll(async () => {
+    stopChildren(children);
+    await lab?.down();
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('passes what --lab netns passes on the same drivers, swarm overlay included, and says how each host was reached', async () => {
+    const [remoteDir, netnsDir] = [join(dir, 'report-remote'), join(dir, 'report-netns')];
+    const [remote, netns] = await Promise.all([
+      cli(['run', '--lab', 'remote', '--lab-file', labFile, '--drivers', DRIVERS, '--report', remoteDir]),
+      cli(['run', '--lab', 'netns', '--hosts', '2', '--drivers', DRIVERS, '--report', netnsDir]),
+    ]);
+    expect(netns.exitCode, netns.all).toBe(0);
+    expect(remote.exitCode, remote.all).toBe(0);
+    const read = async (d: string) => JSON.parse(await readFile(join(d, 'results.json'), 'utf8')) as ResultsFile;
+    const [r, n] = await Promise.all([read(remoteDir), read(netnsDir)]);
+    expect(r.run.lab.kind).toBe('remote');
+    expect(r.run.lab.transports).toEqual({
+      'tls-host': { transport: 'tls', endpoint: `tcp://127.0.0.1:${tlsPort}` },
+      'ssh-host': { transport: 'ssh', endpoint: `ssh://root@127.0.0.1:${ssh.port}` },
+    });
+    const remoteByKey = new Map(r.results.map((x) => [key(x), x]));
+    const netnsRan = n.results.filter((x) => ran(x) && x.driver !== 'lab');
+    for (const x of netnsRan) {
+      const there = remoteByKey.get(key(x));
+      // what does not run on remote hosts is what needs the netns lab's outside peer, and says so
+      if (there && !ran(there)) expect(there.reason, key(x)).toMatch(/outside peer/);
+      else expect(there?.verdict, key(x)).toBe(x.verdict);
+    }
+    const remoteRan = r.results.filter((x) => ran(x) && x.driver !== 'lab');
+    expect(remoteRan.map(key)).toEqual(
+      expect.arrayContaining(['docker-overlay connectivity/cross-host', 'docker-overlay vni/allocation']),
+    );
+    expect(remoteRan.length).toBeGreaterThanOrEqual(15);
+    expect(r.run.audit?.clean).toBe(true);
+    // nothing of the run stays on the hosts: no labelled container (the helpers included), no swarm
+    for (const engine of (await loadLabFile(labFile)).engines) {
+      const docker = remoteDocker(engine);
+      expect(
+        await docker.listContainers({ all: true, filters: JSON.stringify({ label: ['cnm-harness.run'] }) }),
+      ).toEqual([]);
+      expect(((await docker.info()) as { Swarm: { LocalNodeState: string } }).Swarm.LocalNodeState).toBe('inactive');
+    }
+  });
+
+  it('bench --lab remote measures between the remote hosts', async () => {
+    const report = join(dir, 'bench');
+    const res = await cli([
+      'bench',
+      '--lab',
+      'remote',
+      '--lab-file',
+      labFile,
+      '--quick',
+      '--repeats',
+      '2',
+      '--report',
+      report,
+    ]);
+    expect(res.exitCode, res.all).toBe(0);
+    const results = (JSON.parse(await readFile(join(report, 'results.json'), 'utf8')) as ResultsFile).results;
+    const cross = results.find((x) => x.driver === 'docker-overlay' && x.check === 'throughput/tcp-single-cross-host');
+    expect(cross?.verdict, JSON.stringify(cross)).toBe('pass');
+    expect((cross?.metrics as { median?: number } | undefined)?.median).toBeGreaterThan(0);
+  });
+
+  it('bad lab files, unreachable hosts and wrong TLS or SSH material: exit 2, naming the host and the fix', async () => {
+    const otherTls = await makeTlsMaterial(join(dir, 'other-tls'), '127.0.0.1', 'another-ca');
+    await writeFile(join(dir, 'empty_known_hosts'), '');
+    const cases: [string, unknown, RegExp][] = [
+      ['schema', { hosts: [{ name: 'a', engine: 'tcp://127.0.0.1:2376', address: 'nowhere' }] }, /\/hosts\/0\/address/],
+      ['no tls', { hosts: [{ ...tlsHost(), tls: undefined }] }, /needs "tls"/],
+      [
+        'refused',
+        { hosts: [{ ...tlsHost(), engine: 'tcp://127.0.0.1:1' }] },
+        /tls-host .*nothing listens at tcp:\/\/127\.0\.0\.1:1/,
+      ],
+      [
+        'wrong client certificate',
+        { hosts: [{ ...tlsHost(), tls: { ca: tls.ca, cert: otherTls.clientCert, key: otherTls.clientKey } }] },
+        /tls-host .*TLS handshake failed.*Fix: "tls" must name/s,
+      ],
+      [
+        'wrong CA',
+        { hosts: [{ ...tlsHost(), tls: { ca: otherTls.ca, cert: tls.clientCert, key: tls.clientKey } }] },
+        /tls-host .*TLS handshake failed/s,
+      ],
+      [
+        'unknown ssh host key',
+        { hosts: [sshHost(join(dir, 'empty_known_hosts'))] },
+        /ssh-host .*host key is not in .*ssh-keyscan -p/,
+      ],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = await writeLabFile(`bad-${name.replace(/ /g, '-')}.json`, content);
+      const res = await cli([
+        'run',
+        '--lab',
+        'remote',
+        '--lab-file',
+        file,
+        '--drivers',
+        'docker-none',
+        '--report',
+        join(dir, 'bad'),
+      ]);
+      expect(res.exitCode, `${name}: ${res.all}`).toBe(2);
+      expect(res.all, name).toMatch(message);
+    }
+  });
+
+  it('clean: a remote run killed mid-way leaves nothing on the hosts, its swarm included', async () => {
+    const child = execa(
+      'node',
+      [
+        CLI,
+        'run',
+        '--lab',
+        'remote',
+        '--lab-file',
+        labFile,
+        '--drivers',
+        'docker-overlay',
+        '--report',
+        join(dir, 'killed'),
+      ],
+      {
+        reject: false,
+        all: true,
+      },
+    );
+    const engines = (await loadLabFile(labFile)).engines.map(remoteDocker);
+    const labelled = { all: true, filters: JSON.stringify({ label: ['cnm-harness.run'] }) };
+    // killed once the swarm is formed and the checks have made containers
+    await waitUntil(
+      async () => (await engines[0]!.listContainers(labelled)).length,
+      (n) => n >= 2,
+      { what: 'containers of the run', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    child.kill('SIGKILL');
+    await child;
+    const res = await cli(['clean', '--lab-file', labFile]);
+    expect(res.exitCode, res.all).toBe(0);
+    expect(res.all).toMatch(/left the swarm of run/);
+    for (const docker of engines) {
+      expect(await docker.listContainers(labelled)).toEqual([]);
+      expect(await docker.listNetworks({ filters: JSON.stringify({ label: ['cnm-harness.run'] }) })).toEqual([]);
+      expect(((await docker.info()) as { Swarm: { LocalNodeState: string } }).Swarm.LocalNodeState).toBe('inactive');
+    }
+  });
+});
