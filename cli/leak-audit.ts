@@ -1,4 +1,5 @@
 import { auditBetween, snapshot, type Audit, type Snapshot } from '../lab/audit.ts';
+import { remoteAudit, type RemoteSnapshots } from '../lab/remote/remote-audit.ts';
 import type { CheckResult } from '../suites/framework/result.ts';
 
 /** A machine snapshot, or why none could be taken (a tool failing is never "nothing there"). */
@@ -39,9 +40,30 @@ export async function leakAudit(
   ownRunId: string | undefined,
   results: CheckResult[] = [],
   launchedPlugins: string[] = [],
+  /** A remote lab's hosts, read after the lab came up and after the work. */
+  remote?: { before: RemoteSnapshots; after: RemoteSnapshots },
 ): Promise<AuditOutcome> {
   const t0 = Date.now();
   const after = await trySnapshot();
+  let remoteFound: Audit = { leaks: [], foreign: [] };
+  try {
+    if (remote && ownRunId) remoteFound = await remoteAudit(remote.before, remote.after, ownRunId);
+  } catch (e) {
+    return {
+      result: {
+        driver: 'lab',
+        mode: 'lab',
+        check: 'lifecycle/leak-audit',
+        expected: { leaks: [] },
+        verdict: 'error',
+        reason: `remote host snapshot: ${(e as Error).message}; nothing is known about leaks there`,
+        component: 'remote host snapshot',
+        observed: null,
+        evidence: [],
+        durationMs: Date.now() - t0,
+      },
+    };
+  }
   const base = { driver: 'lab', mode: 'lab' as const, check: 'lifecycle/leak-audit', expected: { leaks: [] } };
   const broken = [before, after].find((s): s is Error => s instanceof Error);
   if (broken)
@@ -56,13 +78,17 @@ export async function leakAudit(
         durationMs: Date.now() - t0,
       },
     };
-  const audit = await auditBetween(
+  const machine = await auditBetween(
     before as Snapshot,
     after as Snapshot,
     ownRunId,
     linksLeftBehind(results),
     launchedPlugins,
   );
+  const audit: Audit = {
+    leaks: [...machine.leaks, ...remoteFound.leaks],
+    foreign: [...machine.foreign, ...remoteFound.foreign],
+  };
   const { leaks, foreign } = audit;
   const others = foreign.length ? `; ${foreign.length} change(s) by others during the run, listed, not counted` : '';
   const listed = leaks

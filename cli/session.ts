@@ -4,6 +4,7 @@ import { release } from 'node:os';
 import { resolve } from 'node:path';
 import { StartedLab, type LabKind } from '../lab/lab.ts';
 import { cleanDeadRuns } from '../lab/reaper.ts';
+import { remoteSnapshots, type RemoteSnapshots } from '../lab/remote/remote-audit.ts';
 import { assertValid } from '../lab/schema.ts';
 import { settledWithin } from '../lab/wait.ts';
 import { progressLine, summaryTable } from '../reports/console.ts';
@@ -120,6 +121,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
   const aborted = new Promise<void>((r) => controller.signal.addEventListener('abort', () => r()));
   let downMs: number;
   let engines: { host: string; version: string }[] = [];
+  let remoteBefore: RemoteSnapshots | undefined;
+  let remoteAfter: RemoteSnapshots | undefined;
   try {
     log(`cnm-harness ${o.name}: lab ${o.lab}, ${o.hosts} host(s), report in ${o.report}`);
     const upping = StartedLab.up(
@@ -139,6 +142,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
           `in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
+      if (lab.kind === 'remote') remoteBefore = await remoteSnapshots(lab.hosts);
       // whatever the work throws, the run still ends in results, a report and an audit
       const working = work({ lab, signal: controller.signal, push }).catch((e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
@@ -148,6 +152,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
       await Promise.race([working, aborted]);
       // stopped: the engine aborts the running check and waits for it; give that time before teardown
       if (interrupted) await settledWithin(working, WORK_STOP_GRACE_MS);
+      // a remote host's links and rules are read through the run's helper, which goes with the lab
+      if (remoteBefore) remoteAfter = await remoteSnapshots(lab.hosts);
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -163,7 +169,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
   }
-  const { result: auditResult, audit } = await leakAudit(before, lab?.runId, results, o.plugins);
+  const remote = remoteBefore ? { before: remoteBefore, after: remoteAfter ?? new Map() } : undefined;
+  const { result: auditResult, audit } = await leakAudit(before, lab?.runId, results, o.plugins, remote);
   push(auditResult);
   const leaks = audit?.leaks ?? [];
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsFile } from '../../reports/results-file.ts';
 import { StartedLab } from '../lab.ts';
+import { LABEL_RUN } from '../run-id.ts';
 import {
   exposeOverSsh,
   exposeOverTls,
@@ -17,6 +18,7 @@ import {
 import { waitUntil } from '../wait.ts';
 import { remoteDocker } from './engine-client.ts';
 import { loadLabFile } from './lab-file.ts';
+import { remoteAudit, remoteSnapshots } from './remote-audit.ts';
 
 const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
@@ -174,6 +176,47 @@ describe('--lab remote: engines over TLS and SSH', () => {
       ]);
       expect(res.exitCode, `${name}: ${res.all}`).toBe(2);
       expect(res.all, name).toMatch(message);
+    }
+  });
+
+  it("the leak audit reads each remote host: the run's leftovers are leaks, others' changes are listed", async () => {
+    const remoteLab = await StartedLab.up({ kind: 'remote', hosts: 2, labFile });
+    const host = remoteLab.hosts[0]!;
+    const link = `cnmh${remoteLab.runId}lk`;
+    const theirs = `someone-else-${remoteLab.runId}`;
+    try {
+      const before = await remoteSnapshots(remoteLab.hosts);
+      // the run's: a container with its label and a link named by it; someone else's: a plain network
+      const left = await host.docker.createContainer({
+        name: `cnmh-${remoteLab.runId}-left`,
+        Image: remoteLab.probeImage,
+        Cmd: ['/bin/busybox', 'true'],
+        Labels: { [LABEL_RUN]: remoteLab.runId },
+      });
+      const added = await host.exec(['ip', 'link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`]);
+      expect(added.exitCode, added.output).toBe(0);
+      const network = await host.docker.createNetwork({ Name: theirs });
+      const after = await remoteSnapshots(remoteLab.hosts);
+      const audit = await remoteAudit(before, after, remoteLab.runId);
+      expect(audit.leaks).toEqual(
+        expect.arrayContaining([
+          { kind: 'container', item: `tls-host: /cnmh-${remoteLab.runId}-left ${left.id.slice(0, 12)}` },
+          { kind: 'link', item: `tls-host: ${link}` },
+        ]),
+      );
+      expect(audit.foreign).toContainEqual({
+        kind: 'network',
+        item: `tls-host: ${theirs} ${network.id.slice(0, 12)}`,
+        change: 'added',
+      });
+      expect(audit.leaks.some((l) => l.item.includes(theirs))).toBe(false);
+    } finally {
+      await host.exec(['ip', 'link', 'del', link]);
+      await host.docker
+        .getNetwork(theirs)
+        .remove()
+        .catch(() => undefined);
+      await remoteLab.down();
     }
   });
 

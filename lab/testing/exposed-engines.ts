@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { HostDescriptor } from '../host.ts';
 import { mustRun, netnsPath } from '../linux/command.ts';
@@ -147,6 +147,8 @@ export async function exposeOverSsh(host: HostDescriptor, dir: string, children:
   await mkdir(dir, { recursive: true });
   await mkdir('/run/sshd', { recursive: true });
   const f = (n: string) => `${dir}/${n}`;
+  await rm(f('host_key'), { force: true });
+  await rm(f('id_ed25519'), { force: true });
   await mustRun(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f('host_key')]);
   await mustRun(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f('id_ed25519')]);
   await writeFile(f('authorized_keys'), await readFile(f('id_ed25519.pub')));
