@@ -74,7 +74,7 @@ describe('--lab remote: engines over TLS and SSH', () => {
     await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('passes what --lab netns passes on the same drivers, swarm overlay included, and says how each host was reached', async () => {
+  it('passes what --lab netns passes on the same drivers (swarm overlay too), and names each transport', async () => {
     const [remoteDir, netnsDir] = [join(dir, 'report-remote'), join(dir, 'report-netns')];
     const [remote, netns] = await Promise.all([
       cli(['run', '--lab', 'remote', '--lab-file', labFile, '--drivers', DRIVERS, '--report', remoteDir]),
@@ -134,7 +134,7 @@ describe('--lab remote: engines over TLS and SSH', () => {
     expect((cross?.metrics as { median?: number } | undefined)?.median).toBeGreaterThan(0);
   });
 
-  it('bad lab files, unreachable hosts and wrong TLS or SSH material: exit 2, naming the host and the fix', async () => {
+  it('bad lab files, unreachable hosts, wrong TLS or SSH material: exit 2, naming the host and the fix', async () => {
     const otherTls = await makeTlsMaterial(join(dir, 'other-tls'), '127.0.0.1', 'another-ca');
     await writeFile(join(dir, 'empty_known_hosts'), '');
     const cases: [string, unknown, RegExp][] = [
