@@ -14,6 +14,7 @@ const OWN_LAB = [
   'cli/bad-input.e2e.test.ts',
   'cli/certify.e2e.test.ts',
   'cli/four-hosts.e2e.test.ts',
+  'lab/local-engine.e2e.test.ts',
   'lab/remote/remote-lab.e2e.test.ts',
   'cli/plugins-as-shipped.e2e.test.ts',
   'reports/compare.e2e.test.ts',

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import { StartedLab, type LabKind } from '../lab/lab.ts';
-import { cleanDeadRuns } from '../lab/reaper.ts';
+import { cleanDeadRuns, LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
 import { remoteSnapshots, type RemoteSnapshots } from '../lab/remote/remote-audit.ts';
 import { assertValid } from '../lab/schema.ts';
 import { settledWithin } from '../lab/wait.ts';
@@ -67,6 +67,12 @@ export interface SessionOptions {
   log: (line: string) => void;
   /** The remote plugins the work may launch: their files on the machine's own plugin paths are leaks. */
   plugins?: string[];
+}
+
+/** A local lab whose engine is not the machine's default socket (DOCKER_HOST, testcontainers' settings). */
+function otherEngine(lab: StartedLab): boolean {
+  const socket = lab.descriptor.localEngine?.socketPath;
+  return socket !== undefined && socket !== LOCAL_DOCKER_SOCKET;
 }
 
 /** How each remote host's engine was reached, for results.json. */
@@ -143,6 +149,8 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
       if (lab.kind === 'remote') remoteBefore = await remoteSnapshots(lab.hosts);
+      // a local lab on an engine other than the machine's socket: its objects are audited through its API
+      if (otherEngine(lab)) remoteBefore = await remoteSnapshots(lab.hosts, true);
       // whatever the work throws, the run still ends in results, a report and an audit
       const working = work({ lab, signal: controller.signal, push }).catch((e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
@@ -153,7 +161,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
       // stopped: the engine aborts the running check and waits for it; give that time before teardown
       if (interrupted) await settledWithin(working, WORK_STOP_GRACE_MS);
       // a remote host's links and rules are read through the run's helper, which goes with the lab
-      if (remoteBefore) remoteAfter = await remoteSnapshots(lab.hosts);
+      if (remoteBefore && lab.kind === 'remote') remoteAfter = await remoteSnapshots(lab.hosts);
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -164,6 +172,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     const t0 = Date.now();
     if (lab) await keepPluginLogs(lab, resolve(o.report), log);
     if (lab) await lab.down();
+    if (lab && remoteBefore && otherEngine(lab)) remoteAfter = await remoteSnapshots(lab.hosts, true);
     else if (interrupted) await cleanDeadRuns();
     downMs = Date.now() - t0;
     process.off('SIGINT', ignore);
@@ -189,6 +198,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
         downMs,
         ...(lab?.underlay ? { underlay: lab.underlay } : {}),
         ...(lab?.kind === 'remote' ? { transports: transportsOf(lab) } : {}),
+        ...(lab?.descriptor.localEngine ? { engine: lab.descriptor.localEngine } : {}),
       },
       ...(audit ? { audit: { clean: leaks.length === 0, leaks, foreign: audit.foreign } } : {}),
       ...(interrupted ? { interrupted: true } : {}),

@@ -1,13 +1,15 @@
 import Dockerode from 'dockerode';
 import { resolve } from 'node:path';
+import { reapDockerObjects } from './docker-reap.ts';
 import { LabHost, type HostDescriptor } from './host.ts';
 import { InputError } from './input-error.ts';
 import { EtcdClient } from './kv/etcd-client.ts';
 import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
+import { discoverLocalEngine, type LocalEngine } from './local-engine.ts';
 import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
 import { buildProbeArchive, ensureProbeImage, probeImageRef } from './probe-image.ts';
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
-import { connectRemoteHosts, reapRemoteRun } from './remote/remote-lab.ts';
+import { connectRemoteHosts } from './remote/remote-lab.ts';
 import { newRunId } from './run-id.ts';
 import { writeRunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
@@ -55,6 +57,8 @@ export interface LabDescriptor {
   kv?: KvDescriptor;
   /** Remote labs: the hosts were in a swarm when the lab came up and the lab file says to use it. */
   existingSwarm?: boolean;
+  /** The local lab's engine, as testcontainers found it. */
+  localEngine?: LocalEngine;
   probeImage: string;
   upMs: number;
 }
@@ -136,21 +140,32 @@ export class StartedLab implements AsyncDisposable, LabShape {
         });
       }
       if (spec.kind === 'local') {
+        const engine = await discoverLocalEngine();
+        if (engine.socketPath !== LOCAL_DOCKER_SOCKET)
+          await writeRunState({
+            runId,
+            pid: process.pid,
+            startedAt: new Date().toISOString(),
+            kind: spec.kind,
+            hosts: ['local'],
+            persistent: spec.persistent,
+            engineSocket: engine.socketPath,
+          });
         const local: HostDescriptor = {
           name: 'local',
           kind: 'local',
-          socketPath: LOCAL_DOCKER_SOCKET,
+          socketPath: engine.socketPath,
           pluginDir: '/run/docker/plugins',
         };
-        const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
-        await docker.ping().catch(() => {
-          throw new Error(
-            `no Docker engine answers on ${LOCAL_DOCKER_SOCKET}. Fix: run 'npm run setup' (starts dockerd), or ` +
-              `use --lab netns.`,
-          );
+        const probeImage = await ensureProbeImage(new Dockerode({ socketPath: engine.socketPath }), archive);
+        return new StartedLab({
+          runId,
+          kind: 'local',
+          hosts: [local],
+          localEngine: engine,
+          probeImage,
+          upMs: Date.now() - started,
         });
-        const probeImage = await ensureProbeImage(docker, archive);
-        return new StartedLab({ runId, kind: 'local', hosts: [local], probeImage, upMs: Date.now() - started });
       }
       progress(`lab ${runId}: underlay and ${hostCount} host(s)`);
       const underlay = await Underlay.up(runId);
@@ -194,8 +209,8 @@ export class StartedLab implements AsyncDisposable, LabShape {
     if (this.kind === 'netns') {
       await Promise.all(this.descriptor.hosts.map((h) => stopNetnsHost(h)));
     }
-    if (this.kind === 'remote') await Promise.all(this.hosts.map((h) => reapRemoteRun(h.docker, this.runId)));
-    await reapRun(this.runId);
+    if (this.kind === 'remote') await Promise.all(this.hosts.map((h) => reapDockerObjects(h.docker, this.runId)));
+    await reapRun(this.runId, this.descriptor.localEngine?.socketPath);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { readdir, rm } from 'node:fs/promises';
+import { reapDockerObjects } from './docker-reap.ts';
 import { findCgroups, pidsIn, removeCgroup } from './linux/cgroups.ts';
 import { deleteLink, links } from './linux/links.ts';
 import { deleteNetns, listNetns } from './linux/netns.ts';
@@ -44,7 +45,7 @@ async function tracedRunIds(): Promise<Set<string>> {
 }
 
 /** Removes everything one run made, whether or not it is still alive. */
-export async function reapRun(runId: string): Promise<string[]> {
+export async function reapRun(runId: string, engineSocket?: string): Promise<string[]> {
   const removed: string[] = [];
   const n = runNames(runId);
   const procs = await listProcesses();
@@ -63,22 +64,9 @@ export async function reapRun(runId: string): Promise<string[]> {
     await removeCgroup(cg);
     removed.push(`cgroup ${cg}`);
   }
-  const docker = new Dockerode({ socketPath: LOCAL_DOCKER_SOCKET });
-  const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
-  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-    removed.push(`container ${c.Names[0] ?? c.Id}`);
-  }
-  for (const net of await docker.listNetworks({ filters }).catch(() => [])) {
-    await docker
-      .getNetwork(net.Id)
-      .remove()
-      .catch(() => undefined);
-    removed.push(`network ${net.Name}`);
-  }
+  // the machine's engine, and the one a local lab found elsewhere (DOCKER_HOST, testcontainers' settings)
+  const engines = new Set([LOCAL_DOCKER_SOCKET, ...(engineSocket ? [engineSocket] : [])]);
+  for (const socketPath of engines) removed.push(...(await reapDockerObjects(new Dockerode({ socketPath }), runId)));
   for (const ns of await listNetns()) {
     if (ns.startsWith(`${PREFIX}-${runId}-`)) {
       const killed = await deleteNetns(ns);
@@ -117,12 +105,12 @@ export async function cleanDeadRuns(options: { all?: boolean; labFile?: string }
       .map((s) => s.runId),
   );
   const report: ReapReport = { runs: [], removed: [] };
-  const labFiles = new Map((await readRunStates()).flatMap((s) => (s.labFile ? [[s.runId, s.labFile] as const] : [])));
+  const states = new Map((await readRunStates()).map((s) => [s.runId, s]));
   for (const id of await tracedRunIds()) {
     if (alive.has(id) && !options.all) continue;
     report.runs.push(id);
     // a remote run's hosts first: its state file (which names the lab file) goes with the local reap
-    const labFile = labFiles.get(id);
+    const labFile = states.get(id)?.labFile;
     if (labFile) {
       const remote = await cleanRemoteHosts(labFile, (other) => other !== id).catch((e: Error) => ({
         runs: [],
@@ -130,7 +118,7 @@ export async function cleanDeadRuns(options: { all?: boolean; labFile?: string }
       }));
       report.removed.push(...remote.removed);
     }
-    report.removed.push(...(await reapRun(id)));
+    report.removed.push(...(await reapRun(id, states.get(id)?.engineSocket)));
   }
   if (options.labFile) {
     const remote = await cleanRemoteHosts(options.labFile, (id) => alive.has(id) && !options.all);

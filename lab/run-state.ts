@@ -10,6 +10,8 @@ export interface RunState {
   hosts: string[];
   /** A remote lab's file: `clean` reaches its hosts again to remove what a killed run left there. */
   labFile?: string;
+  /** A local lab's engine when it is not the machine's default socket (DOCKER_HOST …): `clean` reaps there too. */
+  engineSocket?: string;
   /** Made by `lab up`: outlives its process until `lab down` (clean leaves it unless --all). */
   persistent?: boolean;
 }

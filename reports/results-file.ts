@@ -17,6 +17,8 @@ export interface ResultsFile {
       downMs?: number;
       underlay?: object;
       transports?: Record<string, { transport: 'ssh' | 'tls' | 'unix'; endpoint: string; context?: string }>;
+      /** The local lab's engine, as testcontainers found it. */
+      engine?: { socketPath: string; foundBy: string; reaper: 'ryuk' | 'harness' };
     };
     audit?: { clean: boolean; leaks: Leak[]; foreign?: ForeignChange[] };
     interrupted?: boolean;

@@ -17,6 +17,7 @@ import { Owned, removeAllOwned } from '../owned.ts';
 import type { PluginRestart } from '../remote/plugin-restart.ts';
 import { ContainerSandbox } from './container-sandbox.ts';
 import { DockerNetwork, networkIdOn, PerHostDockerNetwork } from './docker-network.ts';
+import { startTestcontainersSandbox } from './testcontainers-sandbox.ts';
 
 /** How a Docker adapter makes its networks. */
 export interface DockerNetworking {
@@ -147,6 +148,18 @@ export class DockerStartedDriver implements StartedDriver {
     const networkMode = spec.shareWith ? `container:${spec.shareWith.id}` : (spec.network?.name ?? 'none');
     const docker = spec.host.docker;
     const publish = spec.publish ?? [];
+    // the local lab's sandboxes are testcontainers containers (its wait strategies, its reaper where it can run)
+    if (spec.host.descriptor.kind === 'local' && !spec.restartPolicy) {
+      const id = await startTestcontainersSandbox({
+        name,
+        image: this.lab.probeImage,
+        labels: this.labels(),
+        networkMode,
+        publish,
+        sharesStack: spec.shareWith !== undefined,
+      });
+      return this.adopt(name, id, spec);
+    }
     const container = await docker.createContainer({
       name,
       Image: this.lab.probeImage,
@@ -166,7 +179,20 @@ export class DockerStartedDriver implements StartedDriver {
       await container.remove({ force: true }).catch(() => undefined);
       throw e;
     }
-    const info: Dockerode.ContainerInspectInfo = await container.inspect();
+    const sandbox = await this.adopt(name, container.id, spec);
+    if (!spec.shareWith)
+      await awaitProbeServers({
+        where: `sandbox ${name} on ${spec.host.name}`,
+        exec: (argv, timeoutMs) => sandbox.exec(argv, timeoutMs),
+        diagnose: () => Promise.all([sandbox.exec(['cat', PROBE_SERVER_LOG], 5_000), sandbox.exec(['ps'], 5_000)]),
+        restart: () => sandbox.execDetached(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000),
+      });
+    return sandbox;
+  }
+
+  /** A started container as the run's sandbox, once the engine has given it its address. */
+  private async adopt(name: string, id: string, spec: SandboxSpec): Promise<ContainerSandbox> {
+    const info: Dockerode.ContainerInspectInfo = await spec.host.docker.getContainer(id).inspect();
     const sandbox = new ContainerSandbox(name, info.Id, spec.host, info, spec.shareWith);
     this.sandboxes.add(sandbox);
     if (spec.network && !spec.shareWith && !this.networking.builtinNetwork && !sandbox.address(spec.network)) {
@@ -179,13 +205,6 @@ export class DockerStartedDriver implements StartedDriver {
       if (!sandbox.address(spec.network))
         throw new Error(`the engine gave container ${name} no address on network ${spec.network.name} within 5 s`);
     }
-    if (!spec.shareWith)
-      await awaitProbeServers({
-        where: `sandbox ${name} on ${spec.host.name}`,
-        exec: (argv, timeoutMs) => sandbox.exec(argv, timeoutMs),
-        diagnose: () => Promise.all([sandbox.exec(['cat', PROBE_SERVER_LOG], 5_000), sandbox.exec(['ps'], 5_000)]),
-        restart: () => sandbox.execDetached(['sh', '-c', PROBE_RESTART_SCRIPT], 10_000),
-      });
     return sandbox;
   }
 

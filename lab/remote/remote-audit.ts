@@ -17,15 +17,20 @@ async function output(host: LabHost, run: Promise<{ exitCode: number; output: st
  * namespaces through the run's helper. (Mounts, processes, files and cgroups of a remote host are
  * not read: what the harness makes there is Docker's objects and what drivers make in the kernel.)
  */
-export async function remoteSnapshot(host: LabHost): Promise<Snapshot> {
-  const [containers, networks, volumes, linkText, v4, v6, netns] = await Promise.all([
+export async function remoteSnapshot(host: LabHost, apiOnly = false): Promise<Snapshot> {
+  const kernel: [string, string, string, string] = apiOnly
+    ? ['[]', '', '', '']
+    : await Promise.all([
+        output(host, host.exec(['ip', '-d', '-j', 'link', 'show'])),
+        output(host, execWithHostTools(host, ['iptables-save'])),
+        execWithHostTools(host, ['ip6tables-save']).then((r) => (r.exitCode === 0 ? r.output : '')),
+        execWithHostTools(host, ['ls', '-1', '/run/netns']).then((r) => (r.exitCode === 0 ? r.output : '')),
+      ]);
+  const [linkText, v4, v6, netns] = kernel;
+  const [containers, networks, volumes] = await Promise.all([
     host.docker.listContainers({ all: true }),
     host.docker.listNetworks(),
     host.docker.listVolumes().then((v) => v.Volumes ?? []),
-    output(host, host.exec(['ip', '-d', '-j', 'link', 'show'])),
-    output(host, execWithHostTools(host, ['iptables-save'])),
-    execWithHostTools(host, ['ip6tables-save']).then((r) => (r.exitCode === 0 ? r.output : '')),
-    execWithHostTools(host, ['ls', '-1', '/run/netns']).then((r) => (r.exitCode === 0 ? r.output : '')),
   ]);
   const runLabels: Record<string, string> = {};
   const named = (name: string, labels: Record<string, string> | null | undefined) => {
@@ -57,10 +62,14 @@ export async function remoteSnapshot(host: LabHost): Promise<Snapshot> {
 
 export type RemoteSnapshots = Map<string, Snapshot | Error>;
 
-/** Every remote host's snapshot, or why one could not be taken (never "nothing there"). */
-export async function remoteSnapshots(hosts: LabHost[]): Promise<RemoteSnapshots> {
+/**
+ * Every remote host's snapshot, or why one could not be taken (never "nothing there"). `apiOnly`:
+ * the engine's objects alone (a local lab's engine found elsewhere than the machine's socket, whose
+ * kernel state the machine's own snapshot already covers).
+ */
+export async function remoteSnapshots(hosts: LabHost[], apiOnly = false): Promise<RemoteSnapshots> {
   const taken = await Promise.all(
-    hosts.map((h) => remoteSnapshot(h).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))),
+    hosts.map((h) => remoteSnapshot(h, apiOnly).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))),
   );
   return new Map(hosts.map((h, i) => [h.name, taken[i]!]));
 }

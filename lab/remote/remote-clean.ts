@@ -1,8 +1,8 @@
 import type Dockerode from 'dockerode';
+import { reapDockerObjects } from '../docker-reap.ts';
 import { LABEL_RUN, isRunId } from '../run-id.ts';
 import { remoteDocker } from './engine-client.ts';
 import { loadLabFile } from './lab-file.ts';
-import { reapRemoteRun } from './remote-lab.ts';
 
 /** The run a swarm was made by (its spec carries the run's label), if a run made it. */
 async function swarmRun(docker: Dockerode): Promise<string | undefined> {
@@ -56,7 +56,7 @@ export async function cleanRemoteHosts(
     for (const id of ids) {
       if (isAlive(id)) continue;
       runs.add(id);
-      for (const r of await reapRemoteRun(docker, id)) removed.push(`${name}: ${r}`);
+      for (const r of await reapDockerObjects(docker, id)) removed.push(`${name}: ${r}`);
       if ((await swarmRun(docker)) !== id) continue;
       const members = await swarmNodes(docker);
       for (const other of hosts) {

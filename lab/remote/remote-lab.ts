@@ -1,8 +1,8 @@
 import type Dockerode from 'dockerode';
+import { reapDockerObjects } from '../docker-reap.ts';
 import type { HostDescriptor } from '../host.ts';
 import { InputError } from '../input-error.ts';
 import { ensureProbeImage, type ProbeImageArchive } from '../probe-image.ts';
-import { LABEL_RUN } from '../run-id.ts';
 import { CONNECT_TIMEOUT_MS, knownHostsFile, remoteDocker } from './engine-client.ts';
 import { findEnginePid } from './engine-namespaces.ts';
 import { startHelper } from './helper.ts';
@@ -92,37 +92,8 @@ export async function connectRemoteHosts(
   );
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    await Promise.all(reached.map(({ docker }) => reapRemoteRun(docker, runId)));
+    await Promise.all(reached.map(({ docker }) => reapDockerObjects(docker, runId)));
     throw failed.reason;
   }
   return hosts;
-}
-
-/** Removes what one run (or, without a run id, any run) made on a remote engine: containers, networks, volumes. */
-export async function reapRemoteRun(docker: Dockerode, runId?: string): Promise<string[]> {
-  const removed: string[] = [];
-  const filters = JSON.stringify({ label: [runId ? `${LABEL_RUN}=${runId}` : LABEL_RUN] });
-  for (const c of await docker.listContainers({ all: true, filters }).catch(() => [])) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-    removed.push(`container ${c.Names[0]?.replace(/^\//, '') ?? c.Id}`);
-  }
-  for (const n of await docker.listNetworks({ filters }).catch(() => [])) {
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-    removed.push(`network ${n.Name}`);
-  }
-  const volumes = await docker.listVolumes({ filters }).catch(() => ({ Volumes: [] }));
-  for (const v of volumes.Volumes ?? []) {
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .catch(() => undefined);
-    removed.push(`volume ${v.Name}`);
-  }
-  return removed;
 }
