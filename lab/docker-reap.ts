@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { LABEL_RUN } from './run-id.ts';
 
-/** Removes what one run (or, without a run id, any run) made on an engine: containers, networks, volumes by its label. */
+/** Removes what one run (without a run id: any run) made on an engine: its labelled containers, networks, volumes. */
 export async function reapDockerObjects(docker: Dockerode, runId?: string): Promise<string[]> {
   const removed: string[] = [];
   const filters = JSON.stringify({ label: [runId ? `${LABEL_RUN}=${runId}` : LABEL_RUN] });

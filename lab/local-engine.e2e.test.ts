@@ -14,11 +14,11 @@ const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 
 /** Container creations an engine saw between two times, with their labels. */
 async function created(docker: Dockerode, since: number, until: number): Promise<Record<string, string>[]> {
-  const stream = (await docker.getEvents({
+  const stream = await docker.getEvents({
     since: Math.floor(since / 1000),
     until: Math.ceil(until / 1000) + 1,
     filters: JSON.stringify({ type: ['container'], event: ['create'] }),
-  })) as NodeJS.ReadableStream;
+  });
   let text = '';
   for await (const chunk of stream) text += chunk.toString();
   return text
