@@ -14,7 +14,9 @@ fi
 # chromium: the HTML report is tested in a real (headless) browser
 # gcc, libc6-dev: the probe server (lab/probe-server/probe-server.c) is built here, static
 # stress-ng: the tests load both CPUs while probe servers answer bursts
-PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping chromium containernetworking-plugins gcc libc6-dev stress-ng"
+# openssh-server, openssl: the remote-lab tests reach lab engines over SSH and TLS (per-test keys and
+# certificates; the sshd runs only inside a lab host's namespace, never as the machine's service)
+PACKAGES="docker.io iperf3 iptables iproute2 tcpdump busybox-static etcd-server etcd-client socat iputils-ping chromium containernetworking-plugins gcc libc6-dev stress-ng openssh-server openssl"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -22,8 +24,15 @@ done
 if [ -n "$missing" ]; then
   say "installing Debian packages:$missing"
   apt-get update -qq
-  # policy-rc.d may forbid starting services at install; the engine is started below either way
+  # no service starts at install (policy-rc.d, 101 = "not allowed"): an sshd listening on the
+  # machine's port 22 is not ours to start; the engine is started below either way
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
