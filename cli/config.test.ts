@@ -28,8 +28,16 @@ describe('resolveRunConfig', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/\/lab: must be equal to one of the allowed values \(netns, local\)/);
+    expect((err as Error).message).toMatch(
+      /\/lab: must be equal to one of the allowed values \(netns, local, remote\)/,
+    );
     expect((err as Error).message).toMatch(/must NOT have additional properties/);
+  });
+  it('a remote lab needs a lab file, a lab file needs the remote lab, and its hosts come from the file', () => {
+    expect(() => resolveRunConfig({ lab: 'remote' }, {})).toThrow(/--lab remote needs --lab-file FILE/);
+    expect(() => resolveRunConfig({ labFile: 'hosts.json' }, {})).toThrow(/describes a remote lab: add --lab remote/);
+    expect(() => resolveRunConfig({ lab: 'remote', labFile: 'h.json', hosts: '3' }, {})).toThrow(/leave out --hosts/);
+    expect(resolveRunConfig({ lab: 'remote' }, { CNM_HARNESS_LAB_FILE: 'h.json' }).labFile).toBe('h.json');
   });
   it('refuses several hosts on the local lab', () => {
     expect(() => resolveRunConfig({ lab: 'local', hosts: '2' }, {})).toThrow(/--lab local is one host/);
