@@ -22,7 +22,10 @@ const CASES: Record<string, Case> = {
   },
   'run: --hosts out of range': { args: () => ['run', '--hosts', '0'], message: /\/hosts: must be >= 1/ },
   'run: --checks matching nothing': { args: () => ['run', '--checks', 'nothing/matches'], message: /matches no check/ },
-  'run: unknown lab kind': { args: () => ['run', '--lab', 'cloud'], message: /Allowed choices are netns, local/ },
+  'run: unknown lab kind': {
+    args: () => ['run', '--lab', 'cloud'],
+    message: /Allowed choices are netns, local, remote/,
+  },
   'run: config file that is not JSON': {
     args: (d) => ['run', '--config', `${d}/broken.json`],
     message: /config file .*broken\.json is not JSON/,
@@ -34,6 +37,22 @@ const CASES: Record<string, Case> = {
   'run: a driver the lab cannot host': {
     args: () => ['run', '--drivers', 'ref-bridge', '--lab', 'local'],
     message: /ref-bridge cannot run on --lab local with 1 host\(s\): the reference drivers build on the netns lab/,
+  },
+  'run: --lab remote without a lab file': {
+    args: () => ['run', '--lab', 'remote'],
+    message: /--lab remote needs --lab-file FILE/,
+  },
+  'run: a lab file that is no lab file': {
+    args: (d) => ['run', '--lab', 'remote', '--lab-file', `${d}/wrong-type.json`],
+    message: /lab file .*wrong-type\.json is invalid:\n\s+\/hosts: must be array/,
+  },
+  'run: a driver remote hosts cannot host': {
+    args: (d) => ['run', '--lab', 'remote', '--lab-file', `${d}/one-remote-host.json`, '--drivers', 'ref-bridge'],
+    message: /ref-bridge cannot run on --lab remote with 1 host\(s\)/,
+  },
+  'bench: ceilings on remote hosts': {
+    args: (d) => ['bench', '--lab', 'remote', '--lab-file', `${d}/one-remote-host.json`, '--ceilings', 'veth'],
+    message: /--ceilings with --lab remote: the ceilings are measured in this machine's namespaces/,
   },
   'bench: unknown ceiling': { args: () => ['bench', '--ceilings', 'fiber'], message: /unknown ceiling\(s\): fiber/ },
   'bench: a rate that is no rate': {
@@ -102,6 +121,10 @@ describe.concurrent('bad input: exit 2, a message with the fix, no stack trace, 
     const dir = await testTempDir('cnm-bad-input-', onTestFinished);
     await writeFile(`${dir}/broken.json`, '{"hosts": ');
     await writeFile(`${dir}/wrong-type.json`, JSON.stringify({ hosts: 'two' }));
+    await writeFile(
+      `${dir}/one-remote-host.json`,
+      JSON.stringify({ hosts: [{ name: 'a', engine: 'unix:///run/cnm-nothing.sock', address: '10.0.0.5' }] }),
+    );
     const before = await readdir(STATE_DIR).catch(() => [] as string[]);
     const running = cli(c.args(dir));
     const r = await running;
