@@ -171,9 +171,10 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
     process.on('SIGTERM', ignore);
     const t0 = Date.now();
     if (lab) await keepPluginLogs(lab, resolve(o.report), log);
-    if (lab) await lab.down();
-    if (lab && remoteBefore && otherEngine(lab)) remoteAfter = await remoteSnapshots(lab.hosts, true);
-    else if (interrupted) await cleanDeadRuns();
+    if (lab) {
+      await lab.down();
+      if (remoteBefore && otherEngine(lab)) remoteAfter = await remoteSnapshots(lab.hosts, true);
+    } else if (interrupted) await cleanDeadRuns();
     downMs = Date.now() - t0;
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);

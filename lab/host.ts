@@ -60,6 +60,8 @@ export class LabHost {
 
   /** Runs a command in the host's network namespace (ip, iptables, socat …); on a remote host, in its helper. */
   exec(argv: string[], options: Omit<RunOptions, 'netns'> = {}): Promise<CommandResult> {
+    if (this.descriptor.helper && options.input !== undefined)
+      throw new Error(`${this.name}: a remote host's commands take no input (they run through docker exec)`);
     if (this.descriptor.helper)
       return execInContainer(this.docker, this.descriptor.helper, argv, {
         label: this.name,

@@ -11,7 +11,7 @@ import { buildProbeArchive, ensureProbeImage, probeImageRef } from './probe-imag
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
 import { connectRemoteHosts } from './remote/remote-lab.ts';
 import { newRunId } from './run-id.ts';
-import { writeRunState } from './run-state.ts';
+import { writeRunState, type RunState } from './run-state.ts';
 import { Underlay, type UnderlayDescriptor } from './underlay.ts';
 
 export type LabKind = 'netns' | 'local' | 'remote';
@@ -39,8 +39,6 @@ export interface LabShape {
   readonly hostCount: number;
   /** The lab runs an etcd (netns labs). */
   readonly hasKv: boolean;
-  /** A remote lab's hosts are in a swarm the run did not make, and the lab file allows using it. */
-  readonly existingSwarm?: boolean;
 }
 
 export function labShape(spec: Pick<LabSpec, 'kind' | 'hosts'>): LabShape {
@@ -114,15 +112,19 @@ export class StartedLab implements AsyncDisposable, LabShape {
     const runId = spec.runId ?? newRunId();
     const hostCount = spec.kind === 'local' ? 1 : spec.hosts;
     // the state file comes first: whatever follows is reapable by `clean` if this process dies
-    await writeRunState({
-      runId,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      kind: spec.kind,
-      hosts: [],
-      persistent: spec.persistent,
-      ...(spec.labFile ? { labFile: resolve(spec.labFile) } : {}),
-    });
+    const startedAt = new Date().toISOString();
+    const state = (more: Partial<RunState> = {}) =>
+      writeRunState({
+        runId,
+        pid: process.pid,
+        startedAt,
+        kind: spec.kind,
+        hosts: [],
+        persistent: spec.persistent,
+        ...(spec.labFile ? { labFile: resolve(spec.labFile) } : {}),
+        ...more,
+      });
+    await state();
     try {
       const archive = await buildProbeArchive();
       if (spec.kind === 'remote') {
@@ -142,15 +144,7 @@ export class StartedLab implements AsyncDisposable, LabShape {
       if (spec.kind === 'local') {
         const engine = await discoverLocalEngine();
         if (engine.socketPath !== LOCAL_DOCKER_SOCKET)
-          await writeRunState({
-            runId,
-            pid: process.pid,
-            startedAt: new Date().toISOString(),
-            kind: spec.kind,
-            hosts: ['local'],
-            persistent: spec.persistent,
-            engineSocket: engine.socketPath,
-          });
+          await state({ hosts: ['local'], engineSocket: engine.socketPath });
         const local: HostDescriptor = {
           name: 'local',
           kind: 'local',
@@ -173,14 +167,7 @@ export class StartedLab implements AsyncDisposable, LabShape {
         startEtcd(runId, underlay),
         Promise.all(Array.from({ length: hostCount }, (_, i) => startNetnsHost(runId, i, underlay))),
       ]);
-      await writeRunState({
-        runId,
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        kind: spec.kind,
-        hosts: hosts.map((h) => h.name),
-        persistent: spec.persistent,
-      });
+      await state({ hosts: hosts.map((h) => h.name) });
       const refs = await Promise.all(
         hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)),
       );
