@@ -64,7 +64,8 @@ export async function runCommand(given: RunConfig, log: (line: string) => void =
     },
     async ({ lab, signal, push }) => {
       const drivers = requested ?? allDrivers().filter((d) => !d.unsupportedReason(lab));
-      const concurrency = config.concurrency ?? defaultConcurrency();
+      // real hosts are shared and reached more slowly: there drivers go one after another unless asked
+      const concurrency = config.concurrency ?? (lab.kind === 'remote' ? 1 : defaultConcurrency());
       log(
         `drivers: ${drivers.map((d) => d.id).join(', ')}; ${checks.length} check(s); ` +
           (concurrency > 1 ? `up to ${concurrency} drivers side by side` : 'one driver at a time'),

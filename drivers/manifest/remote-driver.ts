@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { LabHost } from '../../lab/host.ts';
 import type { StartedLab } from '../../lab/lab.ts';
+import type { CommandResult } from '../../lab/linux/command.ts';
+import { execWithHostTools } from '../../lab/remote/engine-namespaces.ts';
 import type { Driver, RemotePluginTarget } from '../contract.ts';
 import { dockerDriver } from '../docker/docker-driver.ts';
 import { formSwarm } from '../docker/swarm.ts';
@@ -33,6 +35,41 @@ function placeholders(lab: StartedLab, host: LabHost, loaded: LoadedManifest): R
   };
 }
 
+/**
+ * A plugin the user runs on a remote host is there before the run uses it: its socket or spec file
+ * as the host's engine sees it (read through the run's helper), or its managed plugin enabled.
+ */
+async function pluginOnRemoteHost(
+  host: LabHost,
+  r: { plugin: string; socket?: string; spec?: string; managed?: string },
+): Promise<CommandResult> {
+  if (r.managed) {
+    const info = (await host.docker
+      .getPlugin(r.managed, r.managed)
+      .inspect()
+      .catch(() => undefined)) as { Enabled?: boolean } | undefined;
+    if (!info?.Enabled)
+      throw new Error(
+        `managed plugin ${r.managed} is ${info ? 'disabled' : 'not installed'} on ${host.name}. Fix: docker plugin ` +
+          `install/enable it there`,
+      );
+    return {
+      command: `[${host.name}] docker plugin inspect ${r.managed}`,
+      exitCode: 0,
+      output: 'enabled',
+      timedOut: false,
+    };
+  }
+  const path = (r.socket ?? r.spec)!;
+  const seen = await execWithHostTools(host, ['test', r.socket ? '-S' : '-f', path]);
+  if (seen.exitCode !== 0)
+    throw new Error(
+      `plugin ${r.plugin}: no ${r.socket ? 'socket' : 'spec file'} ${path} on ${host.name}. Fix: start the plugin ` +
+        'there (the harness never starts plugins on remote hosts)',
+    );
+  return { ...seen, output: `${path} present` };
+}
+
 function describeAddress(a: PluginAddress): string {
   return 'socketPath' in a ? a.socketPath : `tcp://${a.host}:${a.port}`;
 }
@@ -60,10 +97,10 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
     restartablePlugin: launchesProcess,
     unsupportedReason: (lab) => {
       if (lab.kind === 'remote')
-        return (
-          'manifest drivers are not run on --lab remote: the protocol suite and the plugin launch need the ' +
-          "plugin's socket on this machine (see the README, Remote hosts)"
-        );
+        return r.socket || r.spec || r.managed
+          ? undefined
+          : 'on --lab remote the harness starts no plugin on the hosts: run it on each host and give the ' +
+              "manifest its socket or spec file (as the hosts' engines see it) or its managed plugin name";
       if (r.launch || r.container || r.package)
         return lab.kind === 'netns'
           ? undefined
@@ -90,6 +127,13 @@ export function remoteDriver(loaded: LoadedManifest): Driver {
         ...(host ? { netns: host.netns, host } : {}),
         ...(r.mtuOption ? { mtuOption: r.mtuOption } : {}),
       });
+      if (lab.kind === 'remote') {
+        const evidence = await Promise.all(lab.hosts.map((h) => pluginOnRemoteHost(h, r)));
+        return {
+          evidence: [...(swarm?.evidence ?? []), ...evidence],
+          teardown: async () => swarm?.teardown(),
+        };
+      }
       if (!r.launch && !r.container && !r.package) {
         const where = r.socket ?? r.spec ?? r.tcp!;
         return {

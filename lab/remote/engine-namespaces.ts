@@ -47,16 +47,57 @@ export async function engineNamespaceFiles(host: LabHost): Promise<string[]> {
 }
 
 /**
- * A helper command inside one of the engine's namespace files (reached through its process's root).
- * By absolute path: busybox's nsenter runs its own applet of a bare name (its `ip` has no `-j`).
+ * A helper command inside a network namespace file the helper can reach (host PID namespace: any
+ * process's root). By absolute path: busybox's nsenter runs its own applet of a bare name (its `ip`
+ * has no `-j`).
  */
+export function execInNetnsFile(
+  host: LabHost,
+  path: string,
+  argv: string[],
+  timeoutMs?: number,
+): Promise<CommandResult> {
+  const [tool, ...args] = argv;
+  const binary = tool!.startsWith('/') ? tool! : `/bin/${tool}`;
+  return host.exec(['nsenter', `--net=${path}`, binary, ...args], { timeoutMs });
+}
+
+/** A helper command inside one of the engine's namespace files (reached through its process's root). */
 export function execInEngineNamespace(
   host: LabHost,
   file: string,
   argv: string[],
   timeoutMs?: number,
 ): Promise<CommandResult> {
+  return execInNetnsFile(host, `/proc/${enginePid(host)}/root${file}`, argv, timeoutMs);
+}
+
+const SECTION = '=== cnm-harness namespace ';
+
+/**
+ * A helper command in every network namespace a bind mount keeps on the host (a plugin's
+ * per-network ones, `ip netns` files), in one `docker exec`: nsfs mounts are read from each mount
+ * namespace's mountinfo and entered through a process of that mount namespace, once per namespace.
+ * (Such a mount may live in the plugin's own mount namespace only: /run/netns seen from one place
+ * would not show it.) Each namespace's output, by the path it was entered at.
+ */
+export async function inEveryBoundNamespace(host: LabHost, argv: string[]): Promise<Map<string, string>> {
   const [tool, ...args] = argv;
-  const path = tool!.startsWith('/') ? tool! : `/bin/${tool}`;
-  return host.exec(['nsenter', `--net=/proc/${enginePid(host)}/root${file}`, path, ...args], { timeoutMs });
+  const command = [tool!.startsWith('/') ? tool! : `/bin/${tool}`, ...args].join(' ');
+  const script =
+    'seen=""; done_ns=""; for p in /proc/[0-9]*; do m=$(readlink $p/ns/mnt 2>/dev/null) || continue; ' +
+    'case " $seen " in *" $m "*) continue;; esac; seen="$seen $m"; ' +
+    'awk -v p=${p#/proc/} \'{ for (i = 7; i <= NF; i++) if ($i == "-") { ' +
+    'if ($(i+1) == "nsfs" && $4 ~ /^net:/) print $4, "/proc/" p "/root" $5; break } }\' $p/mountinfo 2>/dev/null; ' +
+    // a process seen in the scan may be gone by now: try the namespace's next path, until one enters
+    'done | while read ns path; do case " $done_ns " in *" $ns "*) continue;; esac; ' +
+    `out=$(nsenter --net=$path ${command} 2>/dev/null) || continue; done_ns="$done_ns $ns"; ` +
+    `echo "${SECTION}$path"; echo "$out"; done; true`;
+  const r = await host.exec(['sh', '-c', script], { timeoutMs: 60_000 });
+  const out = new Map<string, string>();
+  for (const part of r.output.split(SECTION).slice(1)) {
+    const newline = part.indexOf('\n');
+    out.set(newline < 0 ? part : part.slice(0, newline), newline < 0 ? '' : part.slice(newline + 1));
+  }
+  return out;
 }

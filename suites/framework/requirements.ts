@@ -69,6 +69,11 @@ export function unmetRequirement(
         reason: `the driver's profile does not declare ${f}`,
         kind: KIND_FEATURES.has(f) ? 'not-applicable' : 'not-run',
       };
+  if (req.features?.includes('remote') && lab.kind === 'remote')
+    return {
+      reason: "the protocol suite talks to the plugin's socket directly, and on remote hosts it is not on this machine",
+      kind: 'not-run',
+    };
   if (req.minHosts && lab.hostCount < req.minHosts)
     return { reason: `needs ${req.minHosts} lab hosts; the lab has ${lab.hostCount}`, kind: 'not-run' };
   if (req.outsidePeer && !lab.underlay) return { reason: "needs the netns lab's outside peer", kind: 'not-run' };

@@ -2,7 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { LabHost } from '../../lab/host.ts';
 import { runDump, type CommandResult } from '../../lab/linux/command.ts';
 import { listNetns } from '../../lab/linux/netns.ts';
-import { engineNamespaceFiles, execInEngineNamespace } from '../../lab/remote/engine-namespaces.ts';
+import {
+  engineNamespaceFiles,
+  execInEngineNamespace,
+  inEveryBoundNamespace,
+} from '../../lab/remote/engine-namespaces.ts';
 import type { CheckContext } from './context.ts';
 
 export interface VxlanDevice {
@@ -16,7 +20,7 @@ export interface VxlanDevice {
 
 interface IpVxlan {
   ifname: string;
-  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number } };
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string } };
 }
 
 async function devicesIn(
@@ -25,6 +29,8 @@ async function devicesIn(
   where: string,
   argv: string[] | (() => Promise<CommandResult>),
   recordFailure = true,
+  /** Only devices that send from this address (a namespace any host could hold). */
+  sendingFrom?: string,
 ): Promise<VxlanDevice[]> {
   const r = Array.isArray(argv) ? await runDump(argv) : await argv();
   // Docker leaves namespace files of deleted networks behind, unmounted: entering one fails, and says nothing
@@ -34,6 +40,7 @@ async function devicesIn(
   const links = JSON.parse(r.output || '[]') as IpVxlan[];
   return links
     .filter((l) => l.linkinfo?.info_kind === 'vxlan' && l.linkinfo.info_data?.id !== undefined)
+    .filter((l) => sendingFrom === undefined || l.linkinfo!.info_data!.local === sendingFrom)
     .map((l) => ({
       host: host.name,
       where,
@@ -76,10 +83,21 @@ export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<Vx
 /** The same on a remote host, through the run's helper: its namespace, then the engine's overlay namespaces. */
 async function remoteVxlanDevices(ctx: CheckContext, host: LabHost, show: string[]): Promise<VxlanDevice[]> {
   const found = await devicesIn(ctx, host, 'host', () => host.exec(show));
-  const files = (await engineNamespaceFiles(host)).filter((f) => /\/\d+-[^/]+$/.test(f));
-  for (const file of files) {
+  for (const file of (await engineNamespaceFiles(host)).filter((f) => /\/\d+-[^/]+$/.test(f))) {
     const where = file.slice(file.lastIndexOf('/') + 1);
     found.push(...(await devicesIn(ctx, host, where, () => execInEngineNamespace(host, file, show), false)));
+  }
+  // namespaces bind-mounted anywhere on the host (a plugin's per-network ones, as the reference
+  // overlay keeps): only devices that send from this host's address are this host's
+  for (const [path, output] of await inEveryBoundNamespace(host, show)) {
+    const where = `netns:${path.slice(path.lastIndexOf('/') + 1)}`;
+    const listed = async () => ({
+      command: `[${host.name}] nsenter --net=${path} ${show.join(' ')}`,
+      exitCode: 0,
+      output,
+      timedOut: false,
+    });
+    found.push(...(await devicesIn(ctx, host, where, listed, false, host.descriptor.underlayAddress)));
   }
   return found;
 }

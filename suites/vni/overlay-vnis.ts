@@ -1,3 +1,4 @@
+import { LabFault } from '../../lab/lab-fault.ts';
 import type { CheckContext } from '../framework/context.ts';
 import { Scenario } from '../framework/scenario.ts';
 import { allVxlanDevices, newVnis, type VxlanDevice } from '../framework/vxlan.ts';
@@ -24,7 +25,18 @@ export async function observeNetwork(
     sandboxes: ctx.lab.hosts.map((_, i) => ({ name: `${name}s${i + 1}`, host: i, network: name })),
   });
   const after = await allVxlanDevices(ctx);
-  return { scenario, perHost: Object.fromEntries(newVnis(before, after, scenario.network(name).id)), devices: after };
+  const perHost = Object.fromEntries(newVnis(before, after, scenario.network(name).id));
+  // a remote host is seen through a helper: a device it did not show is one the harness could not
+  // see (a namespace it does not know of), not proof that the driver made none
+  const unseen = ctx.lab.hosts.filter((h) => !h.onThisMachine && !perHost[h.name]);
+  if (unseen.length)
+    throw new LabFault(
+      'VXLAN observation on remote hosts',
+      `no VXLAN device of network ${name} was seen on ${unseen.map((h) => h.name).join(', ')} (looked in the ` +
+        "host's namespace, the engine's network namespaces and named namespaces sending from the host's " +
+        'address): the VNI there is unknown',
+    );
+  return { scenario, perHost, devices: after };
 }
 
 /** The single VNI all hosts agree on, or undefined when they do not. */

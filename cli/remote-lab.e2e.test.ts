@@ -4,9 +4,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../../reports/results-file.ts';
-import { StartedLab } from '../lab.ts';
-import { LABEL_RUN } from '../run-id.ts';
+import { startLabPlugins } from '../drivers/reference/plugin/lab-plugins.ts';
+import { StartedLab } from '../lab/lab.ts';
+import { remoteDocker } from '../lab/remote/engine-client.ts';
+import { loadLabFile } from '../lab/remote/lab-file.ts';
+import { remoteAudit, remoteSnapshots } from '../lab/remote/remote-audit.ts';
+import { LABEL_RUN } from '../lab/run-id.ts';
 import {
   exposeOverSsh,
   exposeOverTls,
@@ -14,15 +17,16 @@ import {
   stopChildren,
   type SshAccess,
   type TlsMaterial,
-} from '../testing/exposed-engines.ts';
-import { waitUntil } from '../wait.ts';
-import { remoteDocker } from './engine-client.ts';
-import { loadLabFile } from './lab-file.ts';
-import { remoteAudit, remoteSnapshots } from './remote-audit.ts';
+} from '../lab/testing/exposed-engines.ts';
+import { waitUntil } from '../lab/wait.ts';
+import type { ResultsFile } from '../reports/results-file.ts';
 
-const CLI = new URL('../../bin/cnm-harness.mjs', import.meta.url).pathname;
+const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
+const OVERLAY_MANIFEST = new URL('../fixtures/manifests/ref-overlay.json', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
 const DRIVERS = 'docker-bridge,docker-overlay';
+/** The reference overlay plugin, running on each host already (the user's job on real hosts), reached by its socket. */
+const OVERLAY_ON_HOSTS = 'remote:cnm-ref-overlay-on-hosts';
 
 type Result = ResultsFile['results'][number];
 const ran = (r: Result) => r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'error';
@@ -37,6 +41,8 @@ describe('--lab remote: engines over TLS and SSH', () => {
   let tls: TlsMaterial;
   let ssh: SshAccess;
   let tlsPort: number;
+  let plugins: Awaited<ReturnType<typeof startLabPlugins>> | undefined;
+  let overlayManifest: string;
   const children: ChildProcess[] = [];
   const tlsHost = () => ({
     name: 'tls-host',
@@ -66,9 +72,23 @@ describe('--lab remote: engines over TLS and SSH', () => {
       exposeOverSsh(h2!, join(dir, 'ssh'), children),
     ]);
     labFile = await writeLabFile('lab.json', { hosts: [tlsHost(), sshHost()] });
+    // the reference plugins served on both hosts, and a manifest that names the overlay's socket as
+    // the hosts' engines see it: what a user does for a plugin of their own on real hosts
+    plugins = await startLabPlugins(lab);
+    const shipped = JSON.parse(await readFile(OVERLAY_MANIFEST, 'utf8')) as {
+      remote: { plugin: string; launch?: unknown };
+    } & Record<string, unknown>;
+    const { launch: _launch, ...remote } = shipped.remote;
+    overlayManifest = await writeLabFile('overlay-on-hosts.json', {
+      ...shipped,
+      $schema: undefined,
+      name: 'cnm-ref-overlay-on-hosts',
+      remote: { ...remote, socket: `/run/docker/plugins/${shipped.remote.plugin}.sock` },
+    });
   }, 180_000);
 
   afterAll(async () => {
+    await plugins?.stop();
     stopChildren(children);
     await lab?.down();
     await rm(dir, { recursive: true, force: true });
@@ -76,9 +96,20 @@ describe('--lab remote: engines over TLS and SSH', () => {
 
   it('passes what --lab netns passes on the same drivers (swarm overlay too), and names each transport', async () => {
     const [remoteDir, netnsDir] = [join(dir, 'report-remote'), join(dir, 'report-netns')];
+    const remoteDrivers = `${DRIVERS},remote:${overlayManifest}`;
     const [remote, netns] = await Promise.all([
-      cli(['run', '--lab', 'remote', '--lab-file', labFile, '--drivers', DRIVERS, '--report', remoteDir]),
-      cli(['run', '--lab', 'netns', '--hosts', '2', '--drivers', DRIVERS, '--report', netnsDir]),
+      cli(['run', '--lab', 'remote', '--lab-file', labFile, '--drivers', remoteDrivers, '--report', remoteDir]),
+      cli([
+        'run',
+        '--lab',
+        'netns',
+        '--hosts',
+        '2',
+        '--drivers',
+        `${DRIVERS},ref-overlay@docker`,
+        '--report',
+        netnsDir,
+      ]),
     ]);
     expect(netns.exitCode, netns.all).toBe(0);
     expect(remote.exitCode, remote.all).toBe(0);
@@ -89,19 +120,28 @@ describe('--lab remote: engines over TLS and SSH', () => {
       'tls-host': { transport: 'tls', endpoint: `tcp://127.0.0.1:${tlsPort}` },
       'ssh-host': { transport: 'ssh', endpoint: `ssh://root@127.0.0.1:${ssh.port}` },
     });
-    const remoteByKey = new Map(r.results.map((x) => [key(x), x]));
+    // the plugin on the remote hosts is compared with the same plugin through the netns lab's engines
+    const sameDriver = (id: string) => (id === OVERLAY_ON_HOSTS ? 'ref-overlay@docker' : id);
+    const remoteByKey = new Map(r.results.map((x) => [`${sameDriver(x.driver)} ${x.check}`, x]));
     const netnsRan = n.results.filter((x) => ran(x) && x.driver !== 'lab');
     for (const x of netnsRan) {
       const there = remoteByKey.get(key(x));
-      // what does not run on remote hosts is what needs the netns lab's outside peer, and says so
-      if (there && !ran(there)) expect(there.reason, key(x)).toMatch(/outside peer/);
+      // what does not run on remote hosts needs the netns lab's outside peer, a fault in the lab or
+      // the plugin's socket on this machine, and says so
+      if (there && !ran(there))
+        expect(there.reason, key(x)).toMatch(/outside peer|plugin's socket directly|injects faults/);
       else expect(there?.verdict, key(x)).toBe(x.verdict);
     }
     const remoteRan = r.results.filter((x) => ran(x) && x.driver !== 'lab');
     expect(remoteRan.map(key)).toEqual(
-      expect.arrayContaining(['docker-overlay connectivity/cross-host', 'docker-overlay vni/allocation']),
+      expect.arrayContaining([
+        'docker-overlay connectivity/cross-host',
+        'docker-overlay vni/allocation',
+        `${OVERLAY_ON_HOSTS} connectivity/cross-host`,
+        `${OVERLAY_ON_HOSTS} vni/allocation`,
+      ]),
     );
-    expect(remoteRan.length).toBeGreaterThanOrEqual(15);
+    expect(remoteRan.length).toBeGreaterThanOrEqual(25);
     expect(r.run.audit?.clean).toBe(true);
     // nothing of the run stays on the hosts: no labelled container (the helpers included), no swarm
     for (const engine of (await loadLabFile(labFile)).engines) {

@@ -3,12 +3,12 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { StartedLab } from '../lab/lab.ts';
+import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
+import { LABEL_RUN } from '../lab/run-id.ts';
+import { testTempDir } from '../lab/testing/temp-dir.ts';
+import { waitUntil } from '../lab/wait.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
-import { StartedLab } from './lab.ts';
-import { LOCAL_DOCKER_SOCKET } from './reaper.ts';
-import { LABEL_RUN } from './run-id.ts';
-import { testTempDir } from './testing/temp-dir.ts';
-import { waitUntil } from './wait.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 
