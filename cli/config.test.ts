@@ -39,6 +39,10 @@ describe('resolveRunConfig', () => {
     expect(() => resolveRunConfig({ lab: 'remote', labFile: 'h.json', hosts: '3' }, {})).toThrow(/leave out --hosts/);
     expect(resolveRunConfig({ lab: 'remote' }, { CNM_HARNESS_LAB_FILE: 'h.json' }).labFile).toBe('h.json');
   });
+  it('takes drivers described by a file under each of their prefixes', () => {
+    const drivers = ['remote:a.json', 'cni:b.conflist', 'manifest:c.json'];
+    expect(resolveRunConfig({ drivers: drivers.join(',') }, {}).drivers).toEqual(drivers);
+  });
   it('refuses several hosts on the local lab', () => {
     expect(() => resolveRunConfig({ lab: 'local', hosts: '2' }, {})).toThrow(/--lab local is one host/);
     expect(resolveRunConfig({ lab: 'local' }, {}).hosts).toBe(1);

@@ -110,8 +110,10 @@ export async function awaitPlugin(wait: PluginWait, running: RunningPlugin): Pro
   };
   const readySeconds = wait.readySeconds ?? READY_SECONDS;
   const deadline = Date.now() + readySeconds * 1000;
+  // each try gets 3 s: a plugin starting on a loaded machine (a TypeScript one compiles as it loads)
+  // may take over a second to answer its first calls; the whole wait is still readySeconds
   const ping = (address: PluginAddress) =>
-    new PluginClient(address, 1_000).call(wait.activate ? 'Plugin.Activate' : 'NetworkDriver.GetCapabilities');
+    new PluginClient(address, 3_000).call(wait.activate ? 'Plugin.Activate' : 'NetworkDriver.GetCapabilities');
   let lastTry: string | undefined;
   // where each named socket or discovered path answered: the plugin is reached at the first one named
   const answering = new Map<string, PluginAddress>();
