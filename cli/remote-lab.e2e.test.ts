@@ -260,6 +260,42 @@ describe('--lab remote: engines over TLS and SSH', () => {
     }
   });
 
+  it('a swarm the hosts are already in: refused without --use-existing-swarm, used unchanged with it', async () => {
+    const [a, b] = (await loadLabFile(labFile)).engines.map(remoteDocker);
+    const [ha, hb] = lab.descriptor.hosts;
+    await a!.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: ha!.underlayAddress });
+    try {
+      const token = ((await a!.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
+      await b!.swarmJoin({
+        ListenAddr: '0.0.0.0:2377',
+        AdvertiseAddr: hb!.underlayAddress,
+        RemoteAddrs: [`${ha!.underlayAddress}:2377`],
+        JoinToken: token,
+      });
+      const swarmId = ((await a!.swarmInspect()) as { ID: string }).ID;
+      const args = ['run', '--lab', 'remote', '--lab-file', labFile, '--drivers', 'docker-overlay'];
+      const refused = await cli([...args, '--checks', 'connectivity/cross-host', '--report', join(dir, 'swarm-no')]);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.all).toMatch(/already in a swarm the run did not make.*--use-existing-swarm/s);
+      const used = await cli([
+        ...args,
+        '--use-existing-swarm',
+        '--checks',
+        'connectivity/cross-host',
+        '--report',
+        join(dir, 'swarm-yes'),
+      ]);
+      expect(used.exitCode, used.all).toBe(0);
+      // the same swarm, both hosts still in it
+      expect(((await a!.swarmInspect()) as { ID: string }).ID).toBe(swarmId);
+      for (const d of [a!, b!])
+        expect(((await d.info()) as { Swarm: { LocalNodeState: string } }).Swarm.LocalNodeState).toBe('active');
+    } finally {
+      await b!.swarmLeave({ force: true }).catch(() => undefined);
+      await a!.swarmLeave({ force: true }).catch(() => undefined);
+    }
+  });
+
   it('clean: a remote run killed mid-way leaves nothing on the hosts, its swarm included', async () => {
     const child = execa(
       'node',

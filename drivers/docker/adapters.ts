@@ -65,6 +65,9 @@ export const dockerOverlay: Driver = dockerDriver({
     mtu: 1450,
   },
   networking: { networkDriver: 'overlay', attachable: true, global: true },
+  // a loaded manager may not hand a container its attachment in time: swarm's own deadline, an engine
+  // error the check is run again for (never the harness's)
+  transientErrors: /attaching to network failed.*context deadline exceeded/,
   unsupportedReason: (lab) =>
     lab.kind === 'local' || lab.hostCount < 2
       ? "needs at least 2 hosts of a netns or remote lab (swarm across them; the machine's own engine is never " +

@@ -76,8 +76,9 @@ const SECTION = '=== cnm-harness namespace ';
 
 /**
  * A helper command in every network namespace a bind mount keeps on the host (a plugin's
- * per-network ones, `ip netns` files), in one `docker exec`: nsfs mounts are read from each mount
- * namespace's mountinfo and entered through a process of that mount namespace, once per namespace.
+ * per-network ones, `ip netns` files), in one `docker exec`: nsfs mounts are read from the mountinfo
+ * of each mount namespace a process on the host's network stack has, and entered through that
+ * process, once per namespace.
  * (Such a mount may live in the plugin's own mount namespace only: /run/netns seen from one place
  * would not show it.) Each namespace's output, by the path it was entered at.
  */
@@ -85,7 +86,10 @@ export async function inEveryBoundNamespace(host: LabHost, argv: string[]): Prom
   const [tool, ...args] = argv;
   const command = [tool!.startsWith('/') ? tool! : `/bin/${tool}`, ...args].join(' ');
   const script =
-    'seen=""; done_ns=""; for p in /proc/[0-9]*; do m=$(readlink $p/ns/mnt 2>/dev/null) || continue; ' +
+    // only processes on the host's own network stack (a plugin serving this host runs there): on this
+    // machine, where lab engines play the remote hosts, other labs' namespaces hold the same addresses
+    'self=$(readlink /proc/self/ns/net); seen=""; done_ns=""; for p in /proc/[0-9]*; do ' +
+    '[ "$(readlink $p/ns/net 2>/dev/null)" = "$self" ] || continue; m=$(readlink $p/ns/mnt 2>/dev/null) || continue; ' +
     'case " $seen " in *" $m "*) continue;; esac; seen="$seen $m"; ' +
     'awk -v p=${p#/proc/} \'{ for (i = 7; i <= NF; i++) if ($i == "-") { ' +
     'if ($(i+1) == "nsfs" && $4 ~ /^net:/) print $4, "/proc/" p "/root" $5; break } }\' $p/mountinfo 2>/dev/null; ' +
