@@ -4,18 +4,22 @@ import { defineConfig } from 'vitest/config';
 // global setup, and the end-to-end tests that use it. e2e: the end-to-end tests with labs of their
 // own; matrix: the conformance matrix on a lab of its own. unit, e2e and matrix run side by side
 // (mostly they wait on engines); then the conformance files one after another (vitest runs a
-// single-worker project in a group of its own); then perf, the bench in smoke mode, alone.
+// single-worker project in a group of its own); then the heavy end-to-end labs (remote hosts, 4 hosts),
+// one at a time; then perf, the bench in smoke mode, alone.
 
 /** The conformance matrix: every check on every driver, through the engine, drivers side by side. */
 const MATRIX = 'suites/conformance.conformance.test.ts';
+
+/**
+ * Labs of their own that are heavy (several engines, swarms across 4 hosts, two labs in turn): run
+ * alone, one file at a time, after the rest, so they do not load the machine under the matrix.
+ */
+const HEAVY_OWN_LAB = ['cli/four-hosts.e2e.test.ts', 'cli/local-lab.e2e.test.ts', 'cli/remote-lab.e2e.test.ts'];
 
 /** Test files whose labs are their own (none uses the global setup's lab). */
 const OWN_LAB = [
   'cli/bad-input.e2e.test.ts',
   'cli/certify.e2e.test.ts',
-  'cli/four-hosts.e2e.test.ts',
-  'cli/local-lab.e2e.test.ts',
-  'cli/remote-lab.e2e.test.ts',
   'cli/plugins-as-shipped.e2e.test.ts',
   'reports/compare.e2e.test.ts',
   'reports/html/report.e2e.test.ts',
@@ -47,7 +51,7 @@ export default defineConfig({
           name: 'conformance',
           sequence: { groupOrder: 1 },
           include: ['{cli,drivers,lab,reports,suites}/**/*.{conformance,e2e}.test.ts'],
-          exclude: [...OWN_LAB, MATRIX, 'node_modules/**'],
+          exclude: [...OWN_LAB, ...HEAVY_OWN_LAB, MATRIX, 'node_modules/**'],
           globalSetup: ['suites/framework/global-setup.ts'],
           // one lab, real engines: files run one after another so checks never race for the lab
           fileParallelism: false,
@@ -89,8 +93,19 @@ export default defineConfig({
         : []),
       {
         test: {
-          name: 'perf',
+          name: 'heavy-e2e',
           sequence: { groupOrder: 2 },
+          include: HEAVY_OWN_LAB,
+          fileParallelism: false,
+          pool: 'forks',
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
+          name: 'perf',
+          sequence: { groupOrder: 3 },
           include: ['suites/perf/**/*.perf.test.ts'],
           globalSetup: ['suites/framework/global-setup.ts'],
           fileParallelism: false,
