@@ -56,6 +56,18 @@ describe('--lab remote: engines over TLS and SSH', () => {
     ssh: { identity: ssh.identity, knownHosts },
     address: lab.descriptor.hosts[1]!.underlayAddress!,
   });
+  /** `run` on the remote lab: these drivers, this report directory. */
+  const remoteRun = (drivers: string, report: string) => [
+    'run',
+    '--lab',
+    'remote',
+    '--lab-file',
+    labFile,
+    '--drivers',
+    drivers,
+    '--report',
+    report,
+  ];
   const writeLabFile = async (name: string, content: unknown) => {
     const path = join(dir, name);
     await writeFile(path, JSON.stringify(content, null, 2));
@@ -99,17 +111,7 @@ describe('--lab remote: engines over TLS and SSH', () => {
     const remoteDrivers = `${DRIVERS},remote:${overlayManifest}`;
     const netnsDrivers = `${DRIVERS},ref-overlay@docker`;
     // one after the other: two labs' worth of engines at once on a loaded 2-core machine is a test of the machine
-    const remote = await cli([
-      'run',
-      '--lab',
-      'remote',
-      '--lab-file',
-      labFile,
-      '--drivers',
-      remoteDrivers,
-      '--report',
-      remoteDir,
-    ]);
+    const remote = await cli(remoteRun(remoteDrivers, remoteDir));
     const netns = await cli(['run', '--lab', 'netns', '--hosts', '2', '--drivers', netnsDrivers, '--report', netnsDir]);
     expect(netns.exitCode, netns.all).toBe(0);
     expect(remote.exitCode, remote.all).toBe(0);
@@ -297,25 +299,10 @@ describe('--lab remote: engines over TLS and SSH', () => {
   });
 
   it('clean: a remote run killed mid-way leaves nothing on the hosts, its swarm included', async () => {
-    const child = execa(
-      'node',
-      [
-        CLI,
-        'run',
-        '--lab',
-        'remote',
-        '--lab-file',
-        labFile,
-        '--drivers',
-        'docker-overlay',
-        '--report',
-        join(dir, 'killed'),
-      ],
-      {
-        reject: false,
-        all: true,
-      },
-    );
+    const child = execa('node', [CLI, ...remoteRun('docker-overlay', join(dir, 'killed'))], {
+      reject: false,
+      all: true,
+    });
     const engines = (await loadLabFile(labFile)).engines.map(remoteDocker);
     const labelled = { all: true, filters: JSON.stringify({ label: ['cnm-harness.run'] }) };
     // killed once the swarm is formed and the checks have made containers
