@@ -24,6 +24,8 @@ export interface HostDescriptor {
   netns?: string;
   /** The host's address on the lab underlay (netns hosts), or the one other hosts reach it by (remote). */
   underlayAddress?: string;
+  /** The host's port on the underlay switch (netns hosts): where captures and underlay faults apply. */
+  underlayPort?: string;
   /** Where the engine keeps its data and exec roots (netns hosts). */
   dataDir?: string;
   /** The host's plugin directory, seen from the machine's root namespace. */

@@ -1,12 +1,14 @@
 import Dockerode from 'dockerode';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { reapDockerObjects } from './docker-reap.ts';
 import { LabHost, type HostDescriptor } from './host.ts';
 import { InputError } from './input-error.ts';
 import { EtcdClient } from './kv/etcd-client.ts';
 import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
+import { deleteNetns, listNetns } from './linux/netns.ts';
 import { discoverLocalEngine, type LocalEngine } from './local-engine.ts';
-import { startNetnsHost, stopNetnsHost } from './netns-host.ts';
+import { netnsHostName, startNetnsHost, stopNetnsHost } from './netns-host.ts';
 import { buildProbeArchive, ensureProbeImage, probeImageRef } from './probe-image.ts';
 import { LOCAL_DOCKER_SOCKET, reapRun } from './reaper.ts';
 import { connectRemoteHosts } from './remote/remote-lab.ts';
@@ -61,12 +63,60 @@ export interface LabDescriptor {
   upMs: number;
 }
 
+/** Host indices taken by hosts of their own in this process (hostsOfItsOwn), per run. */
+const takenIndices = new Map<string, Set<number>>();
+
 export class StartedLab implements AsyncDisposable, LabShape {
   readonly hosts: LabHost[];
   private stopped = false;
 
-  private constructor(readonly descriptor: LabDescriptor) {
+  /** `release`: for a lab of hosts of its own (hostsOfItsOwn), what its `down` does instead of reaping the run. */
+  private constructor(
+    readonly descriptor: LabDescriptor,
+    private readonly release?: () => Promise<void>,
+  ) {
     this.hosts = descriptor.hosts.map((h) => new LabHost(h));
+  }
+
+  /** Whether these hosts were made for one driver beside the lab's own (hostsOfItsOwn): gone when it is done. */
+  get temporary(): boolean {
+    return this.release !== undefined;
+  }
+
+  /**
+   * The same lab (underlay, etcd, outside peer) with `count` more netns hosts of its own, for a driver
+   * that restarts engines (the classic KV overlay): it restarts these instead of the lab's, so the
+   * drivers on the lab's engines need not wait for it, and its VXLAN devices live in namespaces of
+   * their own. `down` stops their engines and removes them; the lab's own hosts are untouched.
+   */
+  async hostsOfItsOwn(count: number): Promise<StartedLab> {
+    if (this.kind !== 'netns' || !this.underlay) throw new Error('hosts of its own need the netns lab');
+    const runId = this.runId;
+    const taken = takenIndices.get(runId) ?? new Set<number>();
+    takenIndices.set(runId, taken);
+    const present = new Set(await listNetns());
+    const indices: number[] = [];
+    // a free index: not the lab's, not another process's (its namespace exists), not this process's
+    for (let i = this.descriptor.hosts.length; indices.length < count; i++)
+      if (!taken.has(i) && !present.has(netnsHostName(runId, i))) indices.push(i);
+    for (const i of indices) taken.add(i);
+    const underlay = Underlay.attach(runId, this.underlay);
+    const hosts: HostDescriptor[] = [];
+    const release = async () => {
+      await Promise.all(hosts.map((h) => stopNetnsHost(h)));
+      await Promise.all(hosts.map((h) => deleteNetns(h.netns!)));
+      await Promise.all(hosts.map((h) => rm(h.dataDir!, { recursive: true, force: true })));
+      for (const i of indices) taken.delete(i);
+    };
+    try {
+      hosts.push(...(await Promise.all(indices.map((i) => startNetnsHost(runId, i, underlay)))));
+      const archive = await buildProbeArchive();
+      await Promise.all(hosts.map((h) => ensureProbeImage(new Dockerode({ socketPath: h.socketPath }), archive)));
+    } catch (e) {
+      await release().catch(() => undefined);
+      throw e;
+    }
+    return new StartedLab({ ...this.descriptor, hosts }, release);
   }
 
   get runId(): string {
@@ -193,6 +243,7 @@ export class StartedLab implements AsyncDisposable, LabShape {
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.release) return this.release();
     if (this.kind === 'netns') {
       await Promise.all(this.descriptor.hosts.map((h) => stopNetnsHost(h)));
     }

@@ -32,6 +32,7 @@ export async function startNetnsHost(runId: string, index: number, underlay: Und
     socketPath: `${dir}/docker.sock`,
     netns: name,
     underlayAddress: hostUnderlayAddress(index),
+    underlayPort: role,
     dataDir: dir,
     pluginDir: hostPluginDirs(dir).sockets,
   };

@@ -1,13 +1,17 @@
+import type { HostDescriptor } from './host.ts';
 import { mustRun, run, type CommandResult } from './linux/command.ts';
 import type { UnderlayDescriptor } from './underlay.ts';
 
 /**
  * Faults on the lab's underlay, made on the switch's side of a host's port (in the switch's own
- * namespace): the hosts, their engines and everything in them are left as they are. The port of lab
- * host `index` is `h<index+1>` (underlay.ts, netns-host.ts). Undo each with its counterpart.
+ * namespace): the hosts, their engines and everything in them are left as they are. Undo each with
+ * its counterpart.
  */
-export function hostPort(index: number): string {
-  return `h${index + 1}`;
+
+/** A netns host's port on the underlay switch (netns-host.ts names it). */
+export function hostPort(host: Pick<HostDescriptor, 'name' | 'underlayPort'>): string {
+  if (!host.underlayPort) throw new Error(`${host.name} has no port on the lab's underlay switch (not a netns host)`);
+  return host.underlayPort;
 }
 
 const DROP_TABLE = 'cnmh-impair';

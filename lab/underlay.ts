@@ -45,6 +45,11 @@ export class Underlay {
     return underlay;
   }
 
+  /** The underlay of a lab that is up (to plug more hosts into it). */
+  static attach(runId: string, descriptor: UnderlayDescriptor): Underlay {
+    return new Underlay(descriptor, runId);
+  }
+
   /** Connects a namespace to the switch as `eth0` with `address`. */
   async plug(role: string, netns: string, address: string): Promise<void> {
     await plugIntoUnderlay(this.runId, this.descriptor.netns, role, netns, address);

@@ -3,8 +3,9 @@ import type { CommandResult } from '../../lab/linux/command.ts';
 import { restartNetnsHost } from '../../lab/netns-host.ts';
 
 /**
- * Classic (pre-swarm) multi-host networking: every lab engine restarted with `--cluster-store`
- * pointing at the lab's etcd. Docker 20.10 refuses swarm mode while a cluster store is set, so the
+ * Classic (pre-swarm) multi-host networking: every engine of the lab it is given restarted with
+ * `--cluster-store` pointing at the lab's etcd (on the netns lab, hosts of the driver's own:
+ * StartedLab.hostsOfItsOwn). Docker 20.10 refuses swarm mode while a cluster store is set, so the
  * teardown restarts the engines with the lab's own flags again.
  */
 export async function joinClusterStore(
@@ -31,7 +32,8 @@ export async function joinClusterStore(
   return {
     evidence,
     teardown: async () => {
-      await Promise.all(lab.hosts.map((h) => restartNetnsHost(h.descriptor, [])));
+      // hosts of the driver's own are removed next; the lab's own get their flags back
+      if (!lab.temporary) await Promise.all(lab.hosts.map((h) => restartNetnsHost(h.descriptor, [])));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism, totalmem } from 'node:os';
 import type { Driver } from '../../drivers/contract.ts';
+import type { LabShape } from '../../lab/lab.ts';
 import { driverConflict } from './driver-conflicts.ts';
 
 /**
@@ -24,8 +25,9 @@ export async function runDriversSideBySide(
   signal: AbortSignal,
   work: (driver: Driver, index: number) => Promise<void>,
   weight: (driver: Driver) => number = () => 0,
+  lab?: Pick<LabShape, 'kind'>,
 ): Promise<void> {
-  const degree = (d: Driver) => drivers.filter((o) => o !== d && driverConflict(d, o)).length;
+  const degree = (d: Driver) => drivers.filter((o) => o !== d && driverConflict(d, o, lab)).length;
   const pending = drivers
     .map((driver, index) => ({ driver, index, degree: degree(driver), weight: weight(driver) }))
     // one at a time nothing overlaps, and the order stays the registry's: the one a sequential run has
@@ -37,7 +39,7 @@ export async function runDriversSideBySide(
     if (signal.aborted) pending.length = 0;
     for (let k = 0; k < pending.length && running.size < Math.max(1, limit);) {
       const next = pending[k]!;
-      if ([...running.values()].some((r) => driverConflict(r.driver, next.driver))) {
+      if ([...running.values()].some((r) => driverConflict(r.driver, next.driver, lab))) {
         k++;
         continue;
       }

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Driver, StartedDriver } from '../../drivers/contract.ts';
 import { LabFault } from '../../lab/lab-fault.ts';
 import type { StartedLab } from '../../lab/lab.ts';
@@ -7,6 +7,7 @@ import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
 import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext, type CheckSettings } from './context.ts';
+import { getsHostsOfItsOwn } from './driver-conflicts.ts';
 import { runDriversSideBySide } from './driver-pool.ts';
 import { claimsFor, LabClaims } from './lab-claims.ts';
 import { combineRepeats } from './repeat.ts';
@@ -185,8 +186,14 @@ export interface EngineOptions {
   concurrency?: number;
 }
 
-/** A driver's checks side by side when drivers are: two, so that no driver's chain of checks is the run's tail. */
+/**
+ * Checks side by side when drivers are: two per driver slot in all, so that no driver's chain of checks
+ * is the run's tail; a driver may take up to four of them when fewer drivers are running (the classic
+ * KV overlay, which no engine user may run beside; the last drivers of a run), so the machine does no
+ * more at once than with every driver slot busy.
+ */
 const CHECKS_PER_DRIVER = 2;
+const CHECKS_PER_DRIVER_MAX = 4;
 
 /**
  * Every check on every driver. Drivers run side by side (up to `concurrency`, never two that
@@ -209,6 +216,7 @@ export async function runChecks({
   // its effects outlast the check (a swarm re-forming): with faults in the run, one driver at a time
   const concurrency = checks.some((c) => c.injectsFaults) ? 1 : asked;
   const byDriver: CheckResult[][] = drivers.map(() => []);
+  const checkSlots = pLimit(concurrency > 1 ? concurrency * CHECKS_PER_DRIVER : 1);
   await runDriversSideBySide(
     drivers,
     concurrency,
@@ -218,7 +226,7 @@ export async function runChecks({
         byDriver[index]!.push(r);
         onEvent({ type: 'result', result: r });
       };
-      const checksAtOnce = concurrency > 1 ? CHECKS_PER_DRIVER : 1;
+      const checksAtOnce = concurrency > 1 ? CHECKS_PER_DRIVER_MAX : 1;
       const sideBySide = concurrency > 1;
       await runDriver({
         lab,
@@ -231,10 +239,12 @@ export async function runChecks({
         settings,
         claims,
         checksAtOnce,
+        checkSlots,
         sideBySide,
       });
     },
     (d) => checks.filter((c) => !unmetRequirement(c.requires, d, lab)).length,
+    lab,
   );
   return byDriver.flat();
 }
@@ -249,14 +259,38 @@ interface DriverRun {
   repeat: number;
   settings: CheckSettings;
   claims: LabClaims;
+  /** The most of this driver's checks at once. */
   checksAtOnce: number;
+  /** Check slots shared by every driver of the run: a check runs in one. */
+  checkSlots: LimitFunction;
   /** Whether other work may run beside this driver's checks (concurrency above 1). */
   sideBySide: boolean;
 }
 
-/** One driver: start, its checks in order, stop. Never throws. */
+/** One driver (on hosts of its own where it restarts engines: driver-conflicts.ts). Never throws. */
 async function runDriver(o: DriverRun) {
-  const { lab, driver, checks, signal, onEvent, emit, repeat, settings, claims, checksAtOnce, sideBySide } = o;
+  if (!getsHostsOfItsOwn(o.driver, o.lab) || o.driver.unsupportedReason(o.lab)) return runDriverOn(o);
+  let own: StartedLab;
+  try {
+    own = await o.lab.hostsOfItsOwn(o.lab.hostCount);
+  } catch (e) {
+    const message = `hosts of its own for ${o.driver.id}: ${(e as Error).message}`;
+    o.onEvent({ type: 'driver-failed', driver: o.driver.id, message });
+    for (const c of o.checks)
+      o.emit({ ...base(o.driver, c), verdict: 'error', component: 'lab', reason: message.split('\n')[0]! });
+    return;
+  }
+  try {
+    await runDriverOn({ ...o, lab: own });
+  } finally {
+    await own.down().catch(() => undefined);
+  }
+}
+
+/** One driver on `lab`: start, its checks in order, stop. Never throws. */
+async function runDriverOn(o: DriverRun) {
+  const { lab, driver, checks, signal, onEvent, emit, repeat, settings, claims, checksAtOnce, checkSlots, sideBySide } =
+    o;
   const unsupported = driver.unsupportedReason(lab);
   if (unsupported) {
     for (const c of checks) emit(skipped(driver, c, { reason: unsupported, kind: 'not-run' }));
@@ -264,7 +298,9 @@ async function runDriver(o: DriverRun) {
   }
   onEvent({ type: 'driver-start', driver: driver.id });
   const t0 = Date.now();
-  const shared = claimsFor(driver);
+  // a driver on hosts of its own claims their state apart from the lab's
+  const hostsClaimed = lab.temporary ? lab.hosts.map((h) => h.name).join(',') : undefined;
+  const shared = claimsFor(driver, [], hostsClaimed);
   let started: StartedDriver;
   /** One check, `repeat` times; a skip needs nothing of the lab and waits for no claim. */
   const runRepeated = async (check: Check): Promise<CheckResult | undefined> => {
@@ -279,7 +315,17 @@ async function runDriver(o: DriverRun) {
   };
   const claimed = async (check: Check, alone: boolean) => {
     const exclusive = [...new Set([...(check.exclusive ?? []), ...(alone ? (check.readsWhole ?? []) : [])])];
-    return claims.with(claimsFor(driver, exclusive), () => runCheck(lab, started, check, signal, settings), signal);
+    const asked = Date.now();
+    return claims.with(
+      claimsFor(driver, exclusive, hostsClaimed),
+      async () => {
+        const r = await runCheck(lab, started, check, signal, settings);
+        // time spent waiting for other drivers' checks to let go of the lab (scheduling, not the driver)
+        const waited = Date.now() - asked - r.durationMs;
+        return waited >= 1000 ? { ...r, metrics: { ...r.metrics, waitedForLabMs: waited } } : r;
+      },
+      signal,
+    );
   };
   /**
    * A check that reads part of the lab whole runs beside the others first: what others do meanwhile
@@ -338,11 +384,13 @@ async function runDriver(o: DriverRun) {
   try {
     await Promise.all(
       checks.map((check, i) =>
-        limit(async () => {
-          if (signal.aborted) return;
-          done[i] = await runRepeated(check);
-          flush();
-        }),
+        limit(() =>
+          checkSlots(async () => {
+            if (signal.aborted) return;
+            done[i] = await runRepeated(check);
+            flush();
+          }),
+        ),
       ),
     );
   } finally {

@@ -14,7 +14,15 @@ export type LabResource = 'host-state' | 'vxlan' | 'kv' | 'host-ports';
 export interface Claim {
   resource: LabResource;
   exclusive: boolean;
+  /**
+   * Whose hosts: undefined for the lab's own; a driver on hosts of its own (hostsOfItsOwn) claims
+   * their host state, VXLAN devices and ports apart from everyone else's. The etcd is the lab's.
+   */
+  hosts?: string;
 }
+
+/** Resources that belong to a set of hosts (the rest are the lab's, whoever claims them). */
+const ON_HOSTS: ReadonlySet<LabResource> = new Set(['host-state', 'vxlan', 'host-ports']);
 
 /** The resources a driver's work touches (a shared claim while any of its checks runs). */
 export function resourcesOf(driver: Driver): LabResource[] {
@@ -27,18 +35,19 @@ export function resourcesOf(driver: Driver): LabResource[] {
  * A check's claims on a driver: exclusive on what it reads whole, shared on the rest its driver
  * touches. A host-mode driver's checks always hold the hosts' probe ports to themselves.
  */
-export function claimsFor(driver: Driver, exclusive: readonly LabResource[] = []): Claim[] {
+export function claimsFor(driver: Driver, exclusive: readonly LabResource[] = [], hosts?: string): Claim[] {
   const alone = new Set<LabResource>(exclusive);
   if (driver.profile.mode === 'host') alone.add('host-ports');
   const shared = resourcesOf(driver).filter((r) => !alone.has(r));
+  const on = (resource: LabResource) => (hosts !== undefined && ON_HOSTS.has(resource) ? { hosts } : {});
   return [
-    ...[...alone].map((resource) => ({ resource, exclusive: true })),
-    ...shared.map((r) => ({ resource: r, exclusive: false })),
+    ...[...alone].map((resource) => ({ resource, exclusive: true, ...on(resource) })),
+    ...shared.map((resource) => ({ resource, exclusive: false, ...on(resource) })),
   ];
 }
 
 function conflicts(a: Claim[], b: Claim[]): boolean {
-  return a.some((x) => b.some((y) => x.resource === y.resource && (x.exclusive || y.exclusive)));
+  return a.some((x) => b.some((y) => x.resource === y.resource && x.hosts === y.hosts && (x.exclusive || y.exclusive)));
 }
 
 interface Waiter {

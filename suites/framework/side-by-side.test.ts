@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allDrivers } from '../../drivers/registry.ts';
-import { driverConflict } from './driver-conflicts.ts';
+import { driverConflict, getsHostsOfItsOwn } from './driver-conflicts.ts';
 import { runDriversSideBySide } from './driver-pool.ts';
 import { claimsFor, LabClaims } from './lab-claims.ts';
 
@@ -19,6 +19,16 @@ describe('driverConflict (the registry as it is)', () => {
     expect(driverConflict(byId('ref-overlay'), byId('ref-overlay@docker'))).toBeUndefined();
     expect(driverConflict(byId('ref-overlay'), byId('docker-overlay'))).toBeUndefined();
     expect(driverConflict(byId('docker-bridge'), byId('ref-bridge'))).toBeUndefined();
+  });
+  it("on the netns lab the classic KV overlay has hosts of its own: no conflict with the lab's drivers", () => {
+    const netns = { kind: 'netns' as const };
+    const kv = byId('docker-overlay-kv');
+    expect(getsHostsOfItsOwn(kv, netns)).toBe(true);
+    expect(getsHostsOfItsOwn(kv, { kind: 'local' })).toBe(false);
+    expect(getsHostsOfItsOwn(byId('docker-overlay'), netns)).toBe(false);
+    for (const other of allDrivers().filter((d) => d !== kv)) expect(driverConflict(kv, other, netns)).toBeUndefined();
+    // two drivers that restart engines still conflict: one store, and each restarts the engines it is given
+    expect(driverConflict(kv, kv, netns)).toMatch(/restarts/);
   });
 });
 
@@ -60,6 +70,24 @@ describe('LabClaims', () => {
     vniCheck!();
     (await overlayCheck)();
     bridgeCheck();
+  });
+  it("claims on hosts of a driver's own are apart from the lab's; the lab's etcd is one for all", async () => {
+    const claims = new LabClaims();
+    const kv = byId('docker-overlay-kv');
+    const own = 'cnmh-x-h3,cnmh-x-h4';
+    const overlayCheck = await claims.acquire(claimsFor(byId('ref-overlay')));
+    const vniOnOwnHosts = await Promise.race([
+      claims.acquire(claimsFor(kv, ['vxlan'], own)),
+      tick().then(() => undefined),
+    ]);
+    expect(vniOnOwnHosts).toBeTypeOf('function');
+    vniOnOwnHosts!();
+    let granted = false;
+    const keysWhole = claims.acquire(claimsFor(kv, ['kv'], own)).then((r) => ((granted = true), r));
+    await tick();
+    expect(granted).toBe(false);
+    overlayCheck();
+    (await keysWhole)();
   });
   it('host-mode checks never overlap (their probe servers listen on the host), whatever the driver', async () => {
     const claims = new LabClaims();

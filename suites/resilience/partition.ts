@@ -25,8 +25,8 @@ export default defineCheck({
   timeoutMs: 150_000,
   async run(ctx) {
     const underlay = ctx.lab.underlay!;
-    const port = hostPort(1);
     const cut = ctx.lab.hosts[1]!;
+    const port = hostPort(cut.descriptor);
     const pair = await workingPair(ctx, { forceCrossHost: true });
     if (!('p1' in pair)) return pair;
     const loop = ProbeLoop.start(ctx, pair.p1, await addressNow(pair, 'p2'));

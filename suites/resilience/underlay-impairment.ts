@@ -73,7 +73,7 @@ export default defineCheck({
   timeoutMs: 240_000,
   async run(ctx) {
     const underlay = ctx.lab.underlay!;
-    const ports = [hostPort(0), hostPort(1)];
+    const ports = ctx.lab.hosts.slice(0, 2).map((h) => hostPort(h.descriptor));
     const pair = await workingPair(ctx, { forceCrossHost: true });
     if (!('p1' in pair)) return pair;
     const target = await addressNow(pair, 'p2');

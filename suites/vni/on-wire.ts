@@ -1,5 +1,6 @@
 import { startCapture } from '../../lab/capture.ts';
 import { decodeVxlan } from '../../lab/pcap.ts';
+import { hostPort } from '../../lab/underlay-faults.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { hostAddress } from '../framework/peers.ts';
 import { agreedVni, observeNetwork } from './overlay-vnis.ts';
@@ -22,7 +23,7 @@ export default defineCheck({
     const [a, b] = [o.scenario.sandbox('ws1'), o.scenario.sandbox('ws2')];
     const [addrA, addrB] = [hostAddress(a.host), hostAddress(b.host)];
     // the switch port of host A (frames forwarded between ports never show on the bridge device itself)
-    const port = `h${ctx.lab.hosts.indexOf(a.host) + 1}`;
+    const port = hostPort(a.host.descriptor);
     const capture = await startCapture(ctx.lab.underlay!.netns, port, `udp port ${VXLAN_PORT}`);
     ctx.record(
       a.host.name,
