@@ -4,6 +4,7 @@ import type { LabShape, StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import { awaitProbeServers, PROBE_RESTART_SCRIPT, PROBE_SERVER_LOG } from '../../lab/probe-servers.ts';
 import { LABEL_RUN, runNames } from '../../lab/run-id.ts';
+import { waitUntil } from '../../lab/wait.ts';
 import type {
   Driver,
   NetworkSpec,
@@ -160,19 +161,35 @@ export class DockerStartedDriver implements StartedDriver {
       });
       return this.adopt(name, id, spec);
     }
-    const container = await docker.createContainer({
-      name,
-      Image: this.lab.probeImage,
-      Labels: this.labels(),
-      ExposedPorts: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, {}])),
-      // the probe servers ignore SIGTERM: an engine stopping it need not wait Docker's default 10 s
-      ...(spec.restartPolicy ? { StopTimeout: 1 } : {}),
-      HostConfig: {
-        ...(spec.restartPolicy ? { RestartPolicy: { Name: spec.restartPolicy } } : {}),
-        NetworkMode: networkMode,
-        PortBindings: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]])),
-      },
-    });
+    const create = () =>
+      docker.createContainer({
+        name,
+        Image: this.lab.probeImage,
+        Labels: this.labels(),
+        ExposedPorts: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, {}])),
+        // the probe servers ignore SIGTERM: an engine stopping it need not wait Docker's default 10 s
+        ...(spec.restartPolicy ? { StopTimeout: 1 } : {}),
+        HostConfig: {
+          ...(spec.restartPolicy ? { RestartPolicy: { Name: spec.restartPolicy } } : {}),
+          NetworkMode: networkMode,
+          PortBindings: Object.fromEntries(publish.map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]])),
+        },
+      });
+    // a global network made on another host reaches this host's engine through the store only
+    // eventually (the classic overlay): until then the engine says it has no such network
+    const made = await waitUntil(
+      () => create().catch((e: Error & { statusCode?: number }) => e),
+      (r) =>
+        !(
+          r instanceof Error &&
+          this.networking.global &&
+          r.statusCode === 404 &&
+          /network .* not found/.test(r.message)
+        ),
+      { what: `network ${spec.network?.name} to reach ${spec.host.name}`, timeoutMs: 15_000, intervalMs: 100 },
+    );
+    if (made.value instanceof Error) throw made.value;
+    const container = made.value;
     try {
       await container.start();
     } catch (e) {

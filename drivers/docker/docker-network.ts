@@ -2,7 +2,8 @@ import type { LabHost } from '../../lab/host.ts';
 import { waitUntil } from '../../lab/wait.ts';
 import type { StartedNetwork } from '../contract.ts';
 
-const IN_USE_BY_TASK = /is in use by task/;
+/** Held a moment after its containers are gone: swarm's tasks, the classic overlay's endpoints in the store. */
+const STILL_HELD = /is in use by task|has active endpoints/;
 
 /** A Docker network; `builtin` ones (none, host) are Docker's own and never removed. */
 export class DockerNetwork implements StartedNetwork {
@@ -27,7 +28,9 @@ export class DockerNetwork implements StartedNetwork {
 
   /**
    * Removes the network. Swarm detaches a removed container's task from the network a moment later
-   * (longer on a loaded machine): "in use by task" is waited out for a while, not reported at once.
+   * (longer on a loaded machine), and the classic overlay counts a removed container of another host
+   * in the store until that host's engine has written it off: "in use by task" and "has active
+   * endpoints" are waited out for a while, not reported at once.
    */
   async remove(): Promise<void> {
     if (this.builtin) return;
@@ -37,7 +40,7 @@ export class DockerNetwork implements StartedNetwork {
         .remove()
         .then(() => undefined)
         .catch((e: Error & { statusCode?: number }) => (e.statusCode === 404 ? undefined : e));
-    const removed = await waitUntil(attempt, (e) => !e || !IN_USE_BY_TASK.test(e.message), {
+    const removed = await waitUntil(attempt, (e) => !e || !STILL_HELD.test(e.message), {
       what: `network ${this.name} to be removed`,
       timeoutMs: 20_000,
       intervalMs: 100,
