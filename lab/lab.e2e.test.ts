@@ -2,6 +2,7 @@ import { expect, inject, it } from 'vitest';
 import { StartedLab } from './lab.ts';
 import { run, runJson } from './linux/command.ts';
 import { links } from './linux/links.ts';
+import { listNetns } from './linux/netns.ts';
 import { UNDERLAY_SUBNET } from './underlay.ts';
 
 const lab = StartedLab.attach(inject('lab'));
@@ -68,4 +69,38 @@ it('each host is its own Docker engine: own hostname, own data root, own plugin 
   } finally {
     await rm(marker);
   }
+});
+
+it("hosts of a driver's own: engines on the lab's underlay, removed when done, the lab's untouched", async () => {
+  const own = await lab.hostsOfItsOwn(2);
+  const names = own.hosts.map((h) => h.name);
+  const ownPorts = own.hosts.map((h) => h.descriptor.underlayPort!);
+  try {
+    expect(own.temporary).toBe(true);
+    expect(lab.temporary).toBe(false);
+    expect(own.underlay).toEqual(lab.underlay);
+    expect(names.filter((n) => lab.hosts.some((h) => h.name === n))).toEqual([]);
+    expect(ownPorts.filter((p) => lab.hosts.some((h) => h.descriptor.underlayPort === p))).toEqual([]);
+    expect((await links(lab.underlay!.netns)).map((l) => l.ifname)).toEqual(expect.arrayContaining(ownPorts));
+    for (const h of own.hosts) {
+      const info = (await h.docker.info()) as { Name: string };
+      expect(info.Name).toBe(h.name);
+      // the probe image is there: a driver's sandboxes need it
+      expect((await h.docker.getImage(own.probeImage).inspect()).Id).toBeTruthy();
+      // on the lab's underlay: a lab host and the etcd answer
+      for (const target of [lab.hosts[0]!.descriptor.underlayAddress!, new URL(lab.descriptor.kv!.url).hostname]) {
+        const ping = await run(['ping', '-c', '1', '-W', '2', target], { netns: h.netns });
+        expect(ping.exitCode, `${h.name} → ${target}: ${ping.output}`).toBe(0);
+      }
+    }
+  } finally {
+    await own.down();
+  }
+  const after = await listNetns();
+  for (const n of names) expect(after).not.toContain(n);
+  for (const h of lab.hosts) expect(after).toContain(h.netns);
+  await Promise.all(lab.hosts.map((h) => h.docker.ping()));
+  const ports = (await links(lab.underlay!.netns)).map((l) => l.ifname);
+  expect(ports).toEqual(expect.arrayContaining(lab.hosts.map((h) => h.descriptor.underlayPort!)));
+  for (const p of ownPorts) expect(ports).not.toContain(p);
 });
