@@ -96,8 +96,15 @@ export const dockerOverlayKv: Driver = dockerDriver({
   // libnetwork sometimes dials the KV store from a thread left in a container's namespace, and a
   // network made on one host reaches the other hosts' stores only eventually (engine errors only:
   // never the harness's own)
-  transientErrors:
-    /etcd cluster is unavailable|the engine gave container \S+ no address|failed to get network from store/,
+  transientErrors: new RegExp(
+    [
+      'etcd cluster is unavailable',
+      'the engine gave container \\S+ no address',
+      'failed to get network from store',
+      // the store dialled from a container's namespace, where the lab's etcd has no route
+      'failed to update store for object type .*dial tcp \\S+:2379: connect: network is unreachable',
+    ].join('|'),
+  ),
   unsupportedReason: (lab) =>
     lab.kind !== 'netns' || lab.hostCount < 2 || !lab.hasKv
       ? 'needs the netns lab with at least 2 hosts and its etcd'
