@@ -188,9 +188,8 @@ export interface EngineOptions {
 
 /**
  * Checks side by side when drivers are: two per driver slot in all, so that no driver's chain of checks
- * is the run's tail; a driver may take up to four of them when fewer drivers are running (the classic
- * KV overlay, which no engine user may run beside; the last drivers of a run), so the machine does no
- * more at once than with every driver slot busy.
+ * is the run's tail; a driver may take up to four of them when fewer drivers are running (the last
+ * drivers of a run), so the machine does no more at once than with every driver slot busy.
  */
 const CHECKS_PER_DRIVER = 2;
 const CHECKS_PER_DRIVER_MAX = 4;
@@ -274,6 +273,7 @@ async function runDriver(o: DriverRun) {
   try {
     own = await o.lab.hostsOfItsOwn(o.lab.hostCount);
   } catch (e) {
+    if (o.signal.aborted) return;
     const message = `hosts of its own for ${o.driver.id}: ${(e as Error).message}`;
     o.onEvent({ type: 'driver-failed', driver: o.driver.id, message });
     for (const c of o.checks)
