@@ -6,6 +6,7 @@ import { LabHost, type HostDescriptor } from './host.ts';
 import { InputError } from './input-error.ts';
 import { EtcdClient } from './kv/etcd-client.ts';
 import { startEtcd, type KvDescriptor } from './kv/etcd-server.ts';
+import { deleteLink } from './linux/links.ts';
 import { deleteNetns, listNetns } from './linux/netns.ts';
 import { discoverLocalEngine, type LocalEngine } from './local-engine.ts';
 import { netnsHostName, startNetnsHost, stopNetnsHost } from './netns-host.ts';
@@ -104,6 +105,9 @@ export class StartedLab implements AsyncDisposable, LabShape {
     const hosts: HostDescriptor[] = [];
     const release = async () => {
       await Promise.all(hosts.map((h) => stopNetnsHost(h)));
+      // the switch's end of each host's cable now: a deleted namespace takes its veth with it only
+      // when the kernel gets round to it, and the port's name may be plugged again at once
+      await Promise.all(hosts.map((h) => deleteLink(h.underlayPort!, this.underlay!.netns)));
       await Promise.all(hosts.map((h) => deleteNetns(h.netns!)));
       await Promise.all(hosts.map((h) => rm(h.dataDir!, { recursive: true, force: true })));
       for (const i of indices) taken.delete(i);
