@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { validatorFor } from '../lab/schema.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
 import type { Certificate } from '../reports/certificate.ts';
@@ -8,6 +8,20 @@ import type { Certificate } from '../reports/certificate.ts';
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const MANIFESTS = new URL('../fixtures/manifests/', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
+/** Certifies a fixture manifest on 2 hosts without the performance level; the certificate's own 10000
+ * fuzzing requests take half a minute, and the flow is what is tested here. */
+const certify = (manifest: string, dir: string) =>
+  cli([
+    'certify',
+    `${MANIFESTS}${manifest}`,
+    '--hosts',
+    '2',
+    '--report',
+    dir,
+    '--no-performance',
+    '--fuzz-budget',
+    '1000',
+  ]);
 
 async function certificateIn(dir: string): Promise<Certificate> {
   const cert = JSON.parse(await readFile(`${dir}/certificate.json`, 'utf8')) as Certificate;
@@ -15,24 +29,14 @@ async function certificateIn(dir: string): Promise<Certificate> {
   return cert;
 }
 
+// each certification on a lab of its own: side by side, the file costs the slower of them
 describe('certify and verify', () => {
-  it(
+  it.concurrent(
     'the reference overlay plugin passes every claimed level; verify accepts its results and rejects a changed ' +
       'copy',
-    async () => {
-      const dir = await testTempDir('cnm-cert-');
-      const r = await cli([
-        'certify',
-        `${MANIFESTS}ref-overlay.json`,
-        '--hosts',
-        '2',
-        '--report',
-        dir,
-        '--no-performance',
-        // the certificate's own 10000 requests take half a minute; the flow is what is tested here
-        '--fuzz-budget',
-        '1000',
-      ]);
+    async ({ onTestFinished }) => {
+      const dir = await testTempDir('cnm-cert-', onTestFinished);
+      const r = await certify('ref-overlay.json', dir);
       expect(r.exitCode, r.all).toBe(0);
       const cert = await certificateIn(dir);
       expect(cert.verdict).toBe('pass');
@@ -58,46 +62,39 @@ describe('certify and verify', () => {
     },
   );
 
-  it('the deliberately broken plugin fails Core and Protocol with evidence, in bounded time', async () => {
-    const dir = await testTempDir('cnm-cert-');
-    const t0 = Date.now();
-    const r = await cli([
-      'certify',
-      `${MANIFESTS}broken-plugin.json`,
-      '--hosts',
-      '2',
-      '--report',
-      dir,
-      '--no-performance',
-      '--fuzz-budget',
-      '1000',
-    ]);
-    expect(r.exitCode, r.all).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(300_000);
-    const cert = await certificateIn(dir);
-    expect(cert.verdict).toBe('fail');
-    const level = (n: string) => cert.levels.find((l) => l.name === n)!;
-    expect(level('core').verdict).toBe('fail');
-    expect(level('core').problems.join('\n')).toMatch(
-      /lifecycle\/connect-disconnect: fail — left behind: .*link bk[0-9a-f]{8} bridge/,
-    );
-    expect(level('protocol').verdict).toBe('fail');
-    for (const check of [
-      'protocol/unknown-ids',
-      'protocol/teardown',
-      'protocol/generic-options',
-      'protocol/replies-valid',
-      'protocol/fuzz',
-    ]) {
-      expect(
-        level('protocol').problems.some((p) => p.startsWith(`${check}: fail`)),
-        check,
-      ).toBe(true);
-    }
-  });
+  it.concurrent(
+    'the deliberately broken plugin fails Core and Protocol with evidence, in bounded time',
+    async ({ onTestFinished }) => {
+      const dir = await testTempDir('cnm-cert-', onTestFinished);
+      const t0 = Date.now();
+      const r = await certify('broken-plugin.json', dir);
+      expect(r.exitCode, r.all).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(300_000);
+      const cert = await certificateIn(dir);
+      expect(cert.verdict).toBe('fail');
+      const level = (n: string) => cert.levels.find((l) => l.name === n)!;
+      expect(level('core').verdict).toBe('fail');
+      expect(level('core').problems.join('\n')).toMatch(
+        /lifecycle\/connect-disconnect: fail — left behind: .*link bk[0-9a-f]{8} bridge/,
+      );
+      expect(level('protocol').verdict).toBe('fail');
+      for (const check of [
+        'protocol/unknown-ids',
+        'protocol/teardown',
+        'protocol/generic-options',
+        'protocol/replies-valid',
+        'protocol/fuzz',
+      ]) {
+        expect(
+          level('protocol').problems.some((p) => p.startsWith(`${check}: fail`)),
+          check,
+        ).toBe(true);
+      }
+    },
+  );
 
   it('an invalid manifest exits 2 before any lab is made, naming the JSON path', async () => {
-    const dir = await testTempDir('cnm-cert-');
+    const dir = await testTempDir('cnm-cert-', onTestFinished);
     await writeFile(
       `${dir}/bad.json`,
       JSON.stringify({ name: 'x', kind: 'docker', docker: { driver: 'weave' }, profile: { mode: 'bridge' } }),

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
 import { ConfigError, resolveRunConfig } from './config.ts';
 
@@ -8,7 +8,7 @@ describe('resolveRunConfig', () => {
     expect(resolveRunConfig({}, {})).toEqual({ hosts: 2, lab: 'netns', report: './cnm-report' });
   });
   it('layers file < environment < flags', async () => {
-    const dir = await testTempDir('cfg-');
+    const dir = await testTempDir('cfg-', onTestFinished);
     await writeFile(`${dir}/c.json`, JSON.stringify({ hosts: 3, checks: 'isolation', drivers: ['docker-none'] }));
     const cfg = resolveRunConfig(
       { config: `${dir}/c.json`, drivers: 'docker-bridge,docker-host' },
@@ -19,7 +19,7 @@ describe('resolveRunConfig', () => {
   it('names the JSON path and what was expected', async () => {
     expect(() => resolveRunConfig({ hosts: '0' }, {})).toThrow(/\/hosts: must be >= 1/);
     expect(() => resolveRunConfig({ hosts: 'two' }, {})).toThrow(/\/hosts: must be integer/);
-    const dir = await testTempDir('cfg-');
+    const dir = await testTempDir('cfg-', onTestFinished);
     await writeFile(`${dir}/c.json`, JSON.stringify({ lab: 'cloud', color: true }));
     let err: unknown;
     try {
@@ -49,7 +49,7 @@ describe('resolveRunConfig', () => {
   });
   it('reports an unreadable or non-JSON config file', async () => {
     expect(() => resolveRunConfig({ config: '/nonexistent.json' }, {})).toThrow(/cannot read config file/);
-    const dir = await testTempDir('cfg-');
+    const dir = await testTempDir('cfg-', onTestFinished);
     await writeFile(`${dir}/bad.json`, '{ hosts: 2');
     expect(() => resolveRunConfig({ config: `${dir}/bad.json` }, {})).toThrow(/is not JSON/);
   });

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 
@@ -14,7 +14,7 @@ const observed = (r: Result | undefined) => (r?.observed ?? {}) as Record<string
 // the multi-host checks use every host of the lab, not the first two: a full mesh of cross-host pairs,
 // VNIs compared on every host, a new endpoint joined on each other host
 it('a 4-host lab: the overlays pass the multi-host checks on all four hosts', async () => {
-  const report = await testTempDir('cnm-4hosts-');
+  const report = await testTempDir('cnm-4hosts-', onTestFinished);
   const started = Date.now();
   const res = await execa(
     'node',

@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { StartedLab } from '../lab/lab.ts';
 import { LOCAL_DOCKER_SOCKET } from '../lab/reaper.ts';
 import { LABEL_RUN } from '../lab/run-id.ts';
@@ -11,6 +11,8 @@ import { waitUntil } from '../lab/wait.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 
 const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
+/** `run` of Docker's bridge on the engine DOCKER_HOST names (--lab local). */
+const RUN_DOCKER_BRIDGE_LOCALLY = [CLI, 'run', '--lab', 'local', '--drivers', 'docker-bridge'];
 
 /** Container creations an engine saw between two times, with their labels. */
 async function created(docker: Dockerode, since: number, until: number): Promise<Record<string, string>[]> {
@@ -40,22 +42,11 @@ afterAll(async () => {
 }, 120_000);
 
 it('honours DOCKER_HOST: the run, its sandboxes (testcontainers) and its cleanup are on that engine', async () => {
-  const report = await testTempDir('cnm-local-');
+  const report = await testTempDir('cnm-local-', onTestFinished);
   const since = Date.now();
   const res = await execa(
     'node',
-    [
-      CLI,
-      'run',
-      '--lab',
-      'local',
-      '--drivers',
-      'docker-bridge',
-      '--checks',
-      'connectivity/same-host,isolation/networks',
-      '--report',
-      report,
-    ],
+    [...RUN_DOCKER_BRIDGE_LOCALLY, '--checks', 'connectivity/same-host,isolation/networks', '--report', report],
     { reject: false, all: true, timeout: 300_000, env: { DOCKER_HOST: `unix://${socket}` } },
   );
   expect(res.exitCode, res.all).toBe(0);
@@ -92,7 +83,7 @@ it('a killed run on that engine is cleaned there by `clean`', async () => {
   const env = { DOCKER_HOST: `unix://${socket}` };
   const child = execa(
     'node',
-    [CLI, 'run', '--lab', 'local', '--drivers', 'docker-bridge', '--report', await testTempDir('cnm-local-')],
+    [...RUN_DOCKER_BRIDGE_LOCALLY, '--report', await testTempDir('cnm-local-', onTestFinished)],
     {
       reject: false,
       env,

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { brokenPluginImage, refBridgeManagedPlugin } from '../fixtures/plugins/packaged/build.ts';
 import { PLUGIN_PATHS } from '../lab/host-view.ts';
 import { validatorFor } from '../lab/schema.ts';
@@ -142,7 +142,7 @@ describe('plugins as shipped', () => {
 
   it("a plugin that writes into the machine's own plugin directory fails the leak audit", async () => {
     const had = { docker: await exists('/usr/lib/docker'), plugins: await exists(PLUGIN_PATHS.libSpecs) };
-    const dir = await testTempDir('cnm-escape-');
+    const dir = await testTempDir('cnm-escape-', onTestFinished);
     try {
       const r = await cli([
         'run',

@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { leaksBetween, snapshot } from '../lab/audit.ts';
 import { mustRun, run } from '../lab/linux/command.ts';
 import { addNetns, deleteNetns, listNetns } from '../lab/linux/netns.ts';
@@ -16,7 +16,7 @@ const CLI = new URL('../bin/cnm-harness.mjs', import.meta.url).pathname;
 const cli = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 600_000 });
 
 async function reportDir(): Promise<string> {
-  return testTempDir('cnm-report-');
+  return testTempDir('cnm-report-', onTestFinished);
 }
 
 /** Waits until the child prints a line matching `pattern`. */

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
 import type { ResultsFile } from '../reports/results-file.ts';
 
@@ -25,7 +25,7 @@ it(`verdicts are the same one after another and side by side (${ROUNDS} runs eac
   const runs: { schedule: string; seconds: number; auditClean: boolean }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const schedule of ['sequential', 'concurrent'] as const) {
-      const dir = await testTempDir('cnm-schedules-');
+      const dir = await testTempDir('cnm-schedules-', onTestFinished);
       const args = ['run', '--report', dir, ...(schedule === 'sequential' ? ['--concurrency', '1'] : [])];
       const t0 = Date.now();
       const r = await execa('node', [CLI, ...args], { reject: false, all: true, timeout: 1_200_000 });

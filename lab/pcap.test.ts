@@ -4,9 +4,9 @@ import { decodeVxlan, parsePcap } from './pcap.ts';
 /** An Ethernet/IPv4/UDP/VXLAN frame as a kernel would send it. */
 function vxlanFrame(
   vni: number,
-  opts: { src?: number[]; dst?: number[]; dport?: number; flags?: number } = {},
+  opts: { src?: number[]; dst?: number[]; dport?: number; flags?: number; inner?: Buffer } = {},
 ): Buffer {
-  const inner = Buffer.alloc(42, 0xab);
+  const inner = opts.inner ?? Buffer.alloc(42, 0xab);
   const vx = Buffer.from([opts.flags ?? 0x08, 0, 0, 0, (vni >> 16) & 255, (vni >> 8) & 255, vni & 255, 0]);
   const udp = Buffer.alloc(8);
   udp.writeUInt16BE(40001, 0);
@@ -45,6 +45,16 @@ describe('VXLAN decoding', () => {
     const p = decodeVxlan(vxlanFrame(256))!;
     expect(p).toMatchObject({ srcIp: '198.18.0.10', dstIp: '198.18.0.11', dstPort: 4789, vni: 256, innerLength: 42 });
     expect(decodeVxlan(vxlanFrame(0xabcdef))!.vni).toBe(0xabcdef);
+  });
+  it("reads the inner frame's IPv4 addresses, and none from an inner ARP frame", () => {
+    const innerIp = Buffer.alloc(14 + 20 + 8);
+    innerIp.writeUInt16BE(0x0800, 12);
+    innerIp[14] = 0x45;
+    Buffer.from([10, 99, 0, 2, 10, 99, 0, 3]).copy(innerIp, 14 + 12);
+    expect(decodeVxlan(vxlanFrame(300, { inner: innerIp }))!.inner).toEqual({ srcIp: '10.99.0.2', dstIp: '10.99.0.3' });
+    const arp = Buffer.alloc(42);
+    arp.writeUInt16BE(0x0806, 12);
+    expect(decodeVxlan(vxlanFrame(300, { inner: arp }))!.inner).toBeUndefined();
   });
   it('rejects a header without the I flag, and non-UDP frames', () => {
     expect(decodeVxlan(vxlanFrame(256, { flags: 0 }))).toBeUndefined();

@@ -38,13 +38,24 @@ export interface VxlanPacket {
   vni: number;
   /** The inner Ethernet frame's length. */
   innerLength: number;
+  /** The inner frame's IPv4 addresses, where it carries IPv4 (not ARP): whose packet it is. */
+  inner?: { srcIp: string; dstIp: string };
+}
+
+/** The source and destination of an Ethernet frame's IPv4 packet, if it carries one. */
+function ipv4Of(frame: Buffer, start: number): { srcIp: string; dstIp: string } | undefined {
+  let off = start + 12;
+  if (frame.length >= off + 2 && frame.readUInt16BE(off) === 0x8100) off += 4;
+  if (frame.length < off + 2 + 20 || frame.readUInt16BE(off) !== 0x0800 || frame[off + 2]! >> 4 !== 4) return undefined;
+  return { srcIp: ip(frame, off + 2 + 12), dstIp: ip(frame, off + 2 + 16) };
 }
 
 const ip = (b: Buffer, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
 /**
  * Decodes an Ethernet frame carrying IPv4/UDP/VXLAN (RFC 7348: flags byte with the I bit 0x08,
- * 24 reserved bits, the 24-bit VNI, 8 reserved bits). Anything else gives undefined.
+ * 24 reserved bits, the 24-bit VNI, 8 reserved bits), and the inner frame's IPv4 addresses where it has
+ * them. Anything else gives undefined.
  */
 export function decodeVxlan(frame: Buffer): VxlanPacket | undefined {
   if (frame.length < 14 + 20 + 8 + 8) return undefined;
@@ -61,6 +72,7 @@ export function decodeVxlan(frame: Buffer): VxlanPacket | undefined {
   const udp = ipStart + ihl;
   const vx = udp + 8;
   if (frame.length < vx + 8 || (frame[vx]! & 0x08) === 0) return undefined;
+  const inner = ipv4Of(frame, vx + 8);
   return {
     srcIp: ip(frame, ipStart + 12),
     dstIp: ip(frame, ipStart + 16),
@@ -68,5 +80,6 @@ export function decodeVxlan(frame: Buffer): VxlanPacket | undefined {
     dstPort: frame.readUInt16BE(udp + 2),
     vni: (frame[vx + 4]! << 16) | (frame[vx + 5]! << 8) | frame[vx + 6]!,
     innerLength: frame.length - vx - 8,
+    ...(inner ? { inner } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { mustRun } from '../lab/linux/command.ts';
 import { testTempDir } from '../lab/testing/temp-dir.ts';
 
@@ -10,7 +10,7 @@ const ARGS = ['run', '--drivers', 'docker-bridge', '--checks', 'isolation/networ
 // Two real runs; in the second, a lab host is broken on purpose (an ACCEPT in DOCKER-USER lets
 // bridge networks talk). `report compare` must name the regression and exit 1.
 it('report compare shows a regression planted in the second of two real runs', async () => {
-  const [a, b] = [await testTempDir('cmp-a-'), await testTempDir('cmp-b-')];
+  const [a, b] = [await testTempDir('cmp-a-', onTestFinished), await testTempDir('cmp-b-', onTestFinished)];
   const baseline = await execa('node', [CLI, ...ARGS, '--report', a], { reject: false, all: true });
   expect(baseline.exitCode, baseline.all).toBe(0);
 

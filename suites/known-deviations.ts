@@ -25,3 +25,8 @@ export const KNOWN_DEVIATIONS: KnownDeviation[] = [
 export function knownDeviation(driver: { implementation: string }, check: string): KnownDeviation | undefined {
   return KNOWN_DEVIATIONS.find((d) => d.implementation === driver.implementation && d.check === check);
 }
+
+/** The verdict a check should give a driver: pass, or fail where its deviation is known (the tests' rule). */
+export function expectedVerdict(driver: { implementation: string }, check: string): 'pass' | 'fail' {
+  return knownDeviation(driver, check) ? 'fail' : 'pass';
+}

@@ -45,14 +45,15 @@ describe('CNI bridge (host-local IPAM, ipMasq)', () => {
     const host = lab.hosts[0]!;
     const network = await driver.createNetwork({ name: 'cd', host });
     const s = await driver.createSandbox({ name: 'cd1', host, network });
-    const during = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output
-      .split('\n')
-      .filter(Boolean).length;
+    // the host end is the sandbox's eth0's peer ("eth0@if23"): that one link, not a count other tests change
+    const inside = (await s.exec(['ip', '-o', 'link', 'show', 'eth0'])).output;
+    const peer = /eth0@if(\d+)/.exec(inside)?.[1];
+    expect(peer, inside).toBeDefined();
+    const hostEnd = () => run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns });
+    expect((await hostEnd()).output).toMatch(new RegExp(`^${peer}: `, 'm'));
     await s.remove();
-    const after = (await run(['ip', '-o', 'link', 'show', 'type', 'veth'], { netns: host.netns })).output
-      .split('\n')
-      .filter(Boolean).length;
-    expect(after).toBe(during - 1);
+    expect((await hostEnd()).output).not.toMatch(new RegExp(`^${peer}: `, 'm'));
+    await network.remove();
   });
 });
 

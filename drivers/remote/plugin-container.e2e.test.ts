@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { writeImageArchive } from '../../lab/image-archive.ts';
 import { StartedLab } from '../../lab/lab.ts';
 import { mustRun } from '../../lab/linux/command.ts';
@@ -30,7 +30,7 @@ const run = async (image: string, argv: string[]) => {
 
 describe('plugin images', () => {
   it('an archive is loaded into the engine under its tag, and runs', async () => {
-    const dir = await testTempDir('cnm-image-');
+    const dir = await testTempDir('cnm-image-', onTestFinished);
     await busyboxRootfs(`${dir}/rootfs`);
     const tag = `cnm-harness/test-archive:${Date.now()}`;
     await writeImageArchive(`${dir}/rootfs`, `${dir}/image.tar`, { tag, entrypoint: ['/bin/busybox', 'echo'] });
@@ -43,7 +43,7 @@ describe('plugin images', () => {
   });
 
   it('a build context is built on the engine (FROM scratch, no registry)', async () => {
-    const dir = await testTempDir('cnm-build-');
+    const dir = await testTempDir('cnm-build-', onTestFinished);
     await busyboxRootfs(`${dir}/rootfs`);
     await writeFile(`${dir}/Dockerfile`, 'FROM scratch\nCOPY rootfs/ /\nENTRYPOINT ["/bin/busybox", "echo"]\n');
     const tag = `cnm-harness/test-build:${Date.now()}`;
@@ -56,7 +56,7 @@ describe('plugin images', () => {
   });
 
   it('an archive that does not carry the named tag is a clear error', async () => {
-    const dir = await testTempDir('cnm-image-');
+    const dir = await testTempDir('cnm-image-', onTestFinished);
     await busyboxRootfs(`${dir}/rootfs`);
     const carried = `cnm-harness/test-carried:${Date.now()}`;
     await writeImageArchive(`${dir}/rootfs`, `${dir}/image.tar`, { tag: carried, entrypoint: ['/bin/busybox'] });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, onTestFinished } from 'vitest';
 import type { LabHost } from '../../lab/host.ts';
 import { testTempDir } from '../../lab/testing/temp-dir.ts';
 import { awaitPlugin } from './plugin-ready.ts';
@@ -20,7 +20,7 @@ async function serve(path: string, implementsWhat: string): Promise<void> {
 // its manifest names, whichever came up first: a loaded machine once had the IPAM socket answer
 // first, and the protocol suite then spoke to the IPAM driver.
 it('a plugin with several sockets is reached at the first one named, not the first that answered', async () => {
-  const dir = await testTempDir('cnm-ready-');
+  const dir = await testTempDir('cnm-ready-', onTestFinished);
   const [driver, ipam] = [`${dir}/driver.sock`, `${dir}/ipam.sock`];
   await serve(ipam, 'IpamDriver');
   setTimeout(() => void serve(driver, 'NetworkDriver'), 300);

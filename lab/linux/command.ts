@@ -72,10 +72,11 @@ export async function runJson<T>(argv: string[], options: RunOptions = {}): Prom
 
 /**
  * Runs an iproute2 listing. A netlink dump that raced a change (links made and removed side by
- * side) says "Dump was interrupted" before its output: it is asked again, a few times.
+ * side) says "Dump was interrupted" on stderr, before or after its output (the two streams are
+ * merged): it is asked again, a few times.
  */
 export async function runDump(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
   let result = await run(argv, options);
-  for (let i = 0; i < 5 && result.output.startsWith('Dump was interrupted'); i++) result = await run(argv, options);
+  for (let i = 0; i < 5 && result.output.includes('Dump was interrupted'); i++) result = await run(argv, options);
   return result;
 }

@@ -9,7 +9,11 @@ export interface IpLink {
   operstate?: string;
   flags?: string[];
   master?: string;
-  linkinfo?: { info_kind?: string };
+  /** A veth's peer: its index in the namespace `link_netnsid` names (absent: this one). */
+  link_index?: number;
+  link_netnsid?: number;
+  /** `info_data.id`: a VXLAN device's VNI (with `ip -d`). */
+  linkinfo?: { info_kind?: string; info_data?: { id?: number } };
 }
 
 export interface IpAddrInfo {

@@ -4,14 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { hostVerifier } from './known-hosts.ts';
 import type { RemoteEngine } from './lab-file.ts';
-
-// docker-modem hands Node an ssh request's URL in a form Node deprecates (DEP0170) yet parses as
-// meant: that one warning would otherwise be printed on every ssh run
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
-  const code = rest.find((r) => r === 'DEP0170' || (r as { code?: string } | undefined)?.code === 'DEP0170');
-  if (code === undefined) emitWarning(warning, ...(rest as []));
-};
+import { SshDialAgent, type SshTarget } from './ssh-dial-agent.ts';
 
 /** How long connecting to a remote engine may take before it counts as not answering. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -24,7 +17,7 @@ export function knownHostsFile(engine: RemoteEngine): string {
   return engine.ssh?.knownHosts ?? DEFAULT_KNOWN_HOSTS;
 }
 
-function sshOptions(engine: RemoteEngine, host: string, port: number): Record<string, unknown> {
+function sshOptions(engine: RemoteEngine, host: string, port: number): SshTarget['config'] {
   const identity = engine.ssh?.identity ?? DEFAULT_IDENTITIES.find((f) => existsSync(f));
   const knownHosts = knownHostsFile(engine);
   return {
@@ -37,8 +30,8 @@ function sshOptions(engine: RemoteEngine, host: string, port: number): Record<st
 }
 
 /**
- * A Docker client for a remote engine through dockerode's own transports: `ssh://` (ssh2, running
- * `docker system dial-stdio` on the host, as the docker CLI does), `tcp://` with TLS, `unix://`.
+ * A Docker client for a remote engine: `ssh://` (ssh2, running `docker system dial-stdio` on the host
+ * as the docker CLI does, over kept connections: ssh-dial-agent.ts), `tcp://` with TLS, `unix://`.
  */
 export function remoteDocker(engine: RemoteEngine): Dockerode {
   const url = new URL(engine.endpoint);
@@ -56,11 +49,9 @@ export function remoteDocker(engine: RemoteEngine): Dockerode {
     });
   }
   const port = Number(url.port || 22);
-  return new Dockerode({
-    protocol: 'ssh',
-    host,
-    port,
-    username: decodeURIComponent(url.username) || 'root',
-    sshOptions: sshOptions(engine, host, port),
-  });
+  const username = decodeURIComponent(url.username) || 'root';
+  // plain HTTP over `docker system dial-stdio` channels of kept SSH connections (ssh-dial-agent.ts)
+  const agent = new SshDialAgent({ host, port, config: { username, ...sshOptions(engine, host, port) } });
+  // docker-modem takes an agent of its own (its types do not say so)
+  return new Dockerode(Object.assign({ protocol: 'http' as const, host, port }, { agent }));
 }

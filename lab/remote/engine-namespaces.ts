@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import { execInContainer } from '../docker-exec.ts';
 import type { LabHost } from '../host.ts';
 import type { CommandResult } from '../linux/command.ts';
+import { PREFIX, runIdOf } from '../run-id.ts';
 
 /**
  * The engine's process id on a remote host, seen from the run's helper (host PID namespace): the
@@ -86,6 +87,10 @@ export async function inEveryBoundNamespace(host: LabHost, argv: string[]): Prom
   const [tool, ...args] = argv;
   const command = [tool!.startsWith('/') ? tool! : `/bin/${tool}`, ...args].join(' ');
   const script =
+    // the name the host's own network namespace is bound under, if any (a netns lab's host playing a
+    // remote one: cnmh-<run>-h1)
+    `me=$(stat -L -c %i /proc/self/ns/net); for f in /proc/${enginePid(host)}/root/run/netns/*; do ` +
+    `[ "$(stat -L -c %i "$f" 2>/dev/null)" = "$me" ] && echo "${SECTION}host \${f##*/}"; done; ` +
     // only processes on the host's own network stack (a plugin serving this host runs there): on this
     // machine, where lab engines play the remote hosts, other labs' namespaces hold the same addresses
     'self=$(readlink /proc/self/ns/net); seen=""; done_ns=""; for p in /proc/[0-9]*; do ' +
@@ -99,9 +104,24 @@ export async function inEveryBoundNamespace(host: LabHost, argv: string[]): Prom
     `echo "${SECTION}$path"; echo "$out"; done; true`;
   const r = await host.exec(['sh', '-c', script], { timeoutMs: 60_000 });
   const out = new Map<string, string>();
+  let self: string | undefined;
   for (const part of r.output.split(SECTION).slice(1)) {
     const newline = part.indexOf('\n');
-    out.set(newline < 0 ? part : part.slice(0, newline), newline < 0 ? '' : part.slice(newline + 1));
+    const [head, body] = newline < 0 ? [part, ''] : [part.slice(0, newline), part.slice(newline + 1)];
+    if (head.startsWith('host ')) self = head.slice(5).trim();
+    else if (belongsTo(head, self)) out.set(head, body);
   }
   return out;
+}
+
+/**
+ * Whether a bound namespace can be the host's: one a netns lab made (`cnmh-<run>-…`) is only the
+ * host's if the host is that lab's (its own namespace `cnmh-<run>-h1`, the namespace `cnmh-<run>-h1-…`):
+ * several labs on one machine hold the same underlay addresses, so the address cannot tell them apart.
+ */
+export function belongsTo(path: string, self: string | undefined): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const run = runIdOf(name);
+  if (!run || !name.startsWith(`${PREFIX}-${run}-`)) return true;
+  return self !== undefined && name.startsWith(`${self}-`);
 }

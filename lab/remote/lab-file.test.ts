@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { testTempDir } from '../testing/temp-dir.ts';
 import { loadLabFile } from './lab-file.ts';
 
 async function labFile(content: unknown): Promise<string> {
-  const dir = await testTempDir('lab-file-');
+  const dir = await testTempDir('lab-file-', onTestFinished);
   await mkdir(join(dir, 'tls'));
   for (const f of ['ca.pem', 'cert.pem', 'key.pem']) await writeFile(join(dir, 'tls', f), 'PEM');
   const path = join(dir, 'hosts.json');
@@ -55,7 +55,7 @@ it('names the JSON path and what is wrong', async () => {
 });
 
 it("reads a docker context's endpoint and TLS files where the Docker CLI keeps them", async () => {
-  const config = await testTempDir('docker-config-');
+  const config = await testTempDir('docker-config-', onTestFinished);
   const id = createHash('sha256').update('prod-c').digest('hex');
   await mkdir(join(config, 'contexts', 'meta', id), { recursive: true });
   await writeFile(

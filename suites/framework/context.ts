@@ -5,12 +5,18 @@ import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
 import type { Evidence } from './result.ts';
 
-/** Run-wide knobs some checks read (`run --fuzz-seed/--fuzz-budget`, certify's protocol level). */
+/** Knobs some checks read: run-wide (`run --fuzz-seed/--fuzz-budget`, certify's), one the engine sets per attempt. */
 export interface CheckSettings {
   /** The fuzzer's seed: the same seed sends the same requests. Random (and reported) when absent. */
   fuzzSeed?: number;
   /** How many requests the fuzzer sends (shrinking a failure comes on top). */
   fuzzBudget?: number;
+  /**
+   * Set by the engine on a `readsWhole` check's first attempt, run beside other drivers' checks: their
+   * work may show in what it reads whole. A check that cannot tell its own from theirs says so (an
+   * error), and is run again alone.
+   */
+  othersBeside?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { StartedLab } from '../../lab/lab.ts';
 import { ensureProbeServers } from '../../lab/probe-servers.ts';
 import { settledWithin } from '../../lab/wait.ts';
 import { knownDeviation } from '../known-deviations.ts';
+import { CheckShares } from './check-shares.ts';
 import type { Check, CheckOutcome } from './check.ts';
 import { CheckContext, type CheckSettings } from './context.ts';
 import { getsHostsOfItsOwn } from './driver-conflicts.ts';
@@ -187,13 +188,15 @@ export interface EngineOptions {
 }
 
 /**
- * A driver's checks side by side when drivers are: two, so that no driver's chain of checks is the
- * run's tail. Up to four while fewer drivers run was tried: under CPU load one run then saw a UDP
- * packet cross between two of Docker's bridge networks and another a probe exec come back empty,
- * both in isolation/networks beside three more of that driver's checks (cause not pinned down): a
- * fail and an error the schedule made, so two it stays.
+ * A driver's checks side by side when drivers are: two each while the pool of drivers is full. Four at
+ * once for every driver was tried: under CPU load one run then saw a UDP packet cross between two of
+ * Docker's bridge networks and another a probe exec come back empty, both in isolation/networks beside
+ * three more of that driver's checks — since then a crossing or an error there is confirmed with the
+ * hosts alone (readsWhole). So four only as drivers finish, for those still running: the run's tail
+ * is one slow driver's chain of checks.
  */
 const CHECKS_PER_DRIVER = 2;
+const MOST_CHECKS_PER_DRIVER = 4;
 
 /**
  * Every check on every driver. Drivers run side by side (up to `concurrency`, never two that
@@ -216,6 +219,10 @@ export async function runChecks({
   // its effects outlast the check (a swarm re-forming): with faults in the run, one driver at a time
   const concurrency = checks.some((c) => c.injectsFaults) ? 1 : asked;
   const byDriver: CheckResult[][] = drivers.map(() => []);
+  const shares =
+    concurrency > 1
+      ? new CheckShares(concurrency * CHECKS_PER_DRIVER, CHECKS_PER_DRIVER, MOST_CHECKS_PER_DRIVER)
+      : undefined;
   await runDriversSideBySide(
     drivers,
     concurrency,
@@ -225,7 +232,6 @@ export async function runChecks({
         byDriver[index]!.push(r);
         onEvent({ type: 'result', result: r });
       };
-      const checksAtOnce = concurrency > 1 ? CHECKS_PER_DRIVER : 1;
       const sideBySide = concurrency > 1;
       await runDriver({
         lab,
@@ -237,8 +243,9 @@ export async function runChecks({
         repeat,
         settings,
         claims,
-        checksAtOnce,
+        shares,
         sideBySide,
+        besideOtherDrivers: sideBySide && drivers.length > 1,
       });
     },
     (d) => checks.filter((c) => !unmetRequirement(c.requires, d, lab)).length,
@@ -257,10 +264,12 @@ interface DriverRun {
   repeat: number;
   settings: CheckSettings;
   claims: LabClaims;
-  /** The most of this driver's checks at once. */
-  checksAtOnce: number;
+  /** This driver's share of the checks at once (undefined: one at a time). */
+  shares: CheckShares | undefined;
   /** Whether other work may run beside this driver's checks (concurrency above 1). */
   sideBySide: boolean;
+  /** Whether other drivers' checks may (startOrder). */
+  besideOtherDrivers: boolean;
 }
 
 /** One driver (on hosts of its own where it restarts engines: driver-conflicts.ts). Never throws. */
@@ -284,9 +293,25 @@ async function runDriver(o: DriverRun) {
   }
 }
 
-/** One driver on `lab`: start, its checks in order, stop. Never throws. */
+/**
+ * The order a driver's checks are started in: beside other drivers, the ones that need part of the lab
+ * to themselves (`exclusive`) first. Such a claim waits until every check holding that part has ended
+ * and holds up every check asked after it; at the start of the run the lab holds least (drivers
+ * starting, their first checks), later it holds the most — the reference plugins' fuzzing, last in the
+ * catalogue, waited 17 s there and held the lab up all that time. Results still come in check order.
+ * A driver alone (certify) keeps the catalogue's order: with nobody to hold up, fuzzing first only made
+ * its CreateNetwork the plugin's first call, cold, and under load that once took over the 5 s bound.
+ */
+export function startOrder(checks: readonly Check[], besideOtherDrivers: boolean): number[] {
+  const indices = checks.map((_, i) => i);
+  if (!besideOtherDrivers) return indices;
+  const alone = (i: number) => (checks[i]!.exclusive?.length ? 0 : 1);
+  return indices.sort((a, b) => alone(a) - alone(b) || a - b);
+}
+
+/** One driver on `lab`: start, its checks (startOrder), stop. Never throws. */
 async function runDriverOn(o: DriverRun) {
-  const { lab, driver, checks, signal, onEvent, emit, repeat, settings, claims, checksAtOnce, sideBySide } = o;
+  const { lab, driver, checks, signal, onEvent, emit, repeat, settings, claims, shares, sideBySide } = o;
   const unsupported = driver.unsupportedReason(lab);
   if (unsupported) {
     for (const c of checks) emit(skipped(driver, c, { reason: unsupported, kind: 'not-run' }));
@@ -315,7 +340,7 @@ async function runDriverOn(o: DriverRun) {
     return claims.with(
       claimsFor(driver, exclusive, hostsClaimed),
       async () => {
-        const r = await runCheck(lab, started, check, signal, settings);
+        const r = await runCheck(lab, started, check, signal, alone ? settings : { ...settings, othersBeside: true });
         // time spent waiting for other drivers' checks to let go of the lab (scheduling, not the driver)
         const waited = Date.now() - asked - r.durationMs;
         return waited >= 1000 ? { ...r, metrics: { ...r.metrics, waitedForLabMs: waited } } : r;
@@ -376,18 +401,19 @@ async function runDriverOn(o: DriverRun) {
   const flush = () => {
     while (emitted < checks.length && done[emitted]) emit(done[emitted++]!);
   };
-  const limit = pLimit(Math.max(1, checksAtOnce));
+  const limit = shares ? shares.join() : pLimit(1);
   try {
     await Promise.all(
-      checks.map((check, i) =>
+      startOrder(checks, o.besideOtherDrivers).map((i) =>
         limit(async () => {
           if (signal.aborted) return;
-          done[i] = await runRepeated(check);
+          done[i] = await runRepeated(checks[i]!);
           flush();
         }),
       ),
     );
   } finally {
+    shares?.leave(limit);
     // results after a gap left by Ctrl-C still count
     for (const r of done.slice(emitted)) if (r) emit(r);
     // stopping makes and removes things on the hosts too; on Ctrl-C it must not wait for a claim

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Driver } from '../../drivers/contract.ts';
 import { isEngineState } from '../../lab/engine-state.ts';
 import type { LabHost } from '../../lab/host.ts';
 import { LabFault } from '../../lab/lab-fault.ts';
@@ -110,16 +111,42 @@ function footprintLines(linkList: IpLink[], rules: string[], namespaces: string[
 }
 
 /**
- * The lab etcd's keys as comparable lines: v3 keys under the run's prefix (the reference overlay,
- * its plugin and IPAM) and every v2 key (Docker 20.10's classic overlay writes through v2; the lab's
- * etcd serves this run only). An etcd that does not answer is a lab fault, never "no keys".
+ * Whether the driver's engines keep libnetwork's datastore in the lab's etcd (`/docker/` in v2): the
+ * classic overlay's, started with it as their cluster store.
  */
-export async function kvFootprint(ctx: Pick<CheckContext, 'lab'>): Promise<string[]> {
+export function keepsEngineStore(driver: Pick<Driver, 'engines'>): boolean {
+  return driver.engines === 'restart';
+}
+
+/**
+ * Whether the driver can keep anything in the lab's etcd at all. Docker's own drivers reach it only
+ * through engines started with it as their cluster store (the classic overlay); the swarm overlay,
+ * bridge and the rest keep their state in the engines. The reference drivers, plugins and CNI may.
+ */
+export function mayUseLabStore(driver: Pick<Driver, 'engines' | 'implementation'>): boolean {
+  return !driver.implementation.startsWith('docker:') || keepsEngineStore(driver);
+}
+
+/** The lab, and the driver whose part of the etcd is read (none: all of it). */
+export type KvView = Pick<CheckContext, 'lab'> & Partial<Pick<CheckContext, 'driver'>>;
+
+/**
+ * The lab etcd's keys as comparable lines, the driver's part of them: v3 keys under the run's prefix
+ * (the reference overlay, its plugins and IPAM) and v2 keys (a plugin may use v2). Keys under
+ * `/docker/` in v2 are libnetwork's own datastore, written only by engines started with the lab's
+ * etcd as their cluster store: the classic overlay's (`engines: 'restart'`), whose part is those keys
+ * alone. Each leaves the other's out: side by side, one's work is never the other's leak. An etcd
+ * that does not answer is a lab fault, never "no keys".
+ */
+export async function kvFootprint(ctx: KvView): Promise<string[]> {
   const kv = ctx.lab.kv();
-  if (!kv) return [];
+  // a driver that cannot write there has no part of it: others' keys meanwhile are not its leaks
+  if (!kv || (ctx.driver && !mayUseLabStore(ctx.driver.driver))) return [];
+  // without a driver (the harness's own before and after), every key
+  const ours = (line: string) => !ctx.driver || line.startsWith('kv2 /docker/') === keepsEngineStore(ctx.driver.driver);
   try {
     const [v3, v2] = await Promise.all([kv.list(ctx.lab.descriptor.kv!.prefix), kv.listV2()]);
-    const lines = [...v3.map((k) => `kv ${k.key}`), ...v2.map((k) => `kv2 ${k}`)];
+    const lines = [...v3.map((k) => `kv ${k.key}`), ...v2.map((k) => `kv2 ${k}`)].filter(ours);
     return lines.filter((l) => !isEngineState(l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1))).sort();
   } catch (e) {
     throw new LabFault(

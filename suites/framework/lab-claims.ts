@@ -1,4 +1,5 @@
 import type { Driver } from '../../drivers/contract.ts';
+import { keepsEngineStore, mayUseLabStore } from './footprint.ts';
 
 /**
  * What concurrent work on one lab can disturb for each other (docs/architecture.md, "Side by side"):
@@ -16,7 +17,8 @@ export interface Claim {
   exclusive: boolean;
   /**
    * Whose hosts: undefined for the lab's own; a driver on hosts of its own (hostsOfItsOwn) claims
-   * their host state, VXLAN devices and ports apart from everyone else's. The etcd is the lab's.
+   * their host state, VXLAN devices and ports apart from everyone else's, and its part of the etcd
+   * too when that is its engines' own datastore (the classic overlay: kvFootprint).
    */
   hosts?: string;
 }
@@ -26,7 +28,8 @@ const ON_HOSTS: ReadonlySet<LabResource> = new Set(['host-state', 'vxlan', 'host
 
 /** The resources a driver's work touches (a shared claim while any of its checks runs). */
 export function resourcesOf(driver: Driver): LabResource[] {
-  if (driver.profile.mode === 'overlay') return ['host-state', 'vxlan', 'kv'];
+  if (driver.profile.mode === 'overlay')
+    return ['host-state', 'vxlan', ...(mayUseLabStore(driver) ? ['kv' as const] : [])];
   // a plugin may keep state anywhere: the lab's etcd is the one store it is given
   return driver.implementation.startsWith('remote:') ? ['host-state', 'kv'] : ['host-state'];
 }
@@ -39,7 +42,9 @@ export function claimsFor(driver: Driver, exclusive: readonly LabResource[] = []
   const alone = new Set<LabResource>(exclusive);
   if (driver.profile.mode === 'host') alone.add('host-ports');
   const shared = resourcesOf(driver).filter((r) => !alone.has(r));
-  const on = (resource: LabResource) => (hosts !== undefined && ON_HOSTS.has(resource) ? { hosts } : {});
+  // libnetwork's keys (`/docker/` in v2), written by the engines of a driver's own hosts, are no one else's
+  const apart = (r: LabResource) => ON_HOSTS.has(r) || (r === 'kv' && keepsEngineStore(driver));
+  const on = (resource: LabResource) => (hosts !== undefined && apart(resource) ? { hosts } : {});
   return [
     ...[...alone].map((resource) => ({ resource, exclusive: true, ...on(resource) })),
     ...shared.map((resource) => ({ resource, exclusive: false, ...on(resource) })),

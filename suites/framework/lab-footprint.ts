@@ -1,6 +1,6 @@
 import { sleep } from '../../lab/wait.ts';
 import type { CheckContext } from './context.ts';
-import { footprintDiff, hostFootprint, kvFootprint } from './footprint.ts';
+import { footprintDiff, hostFootprint, kvFootprint, type KvView } from './footprint.ts';
 
 /** Every lab host's footprint and the etcd's keys: what a lifecycle must leave as it found it. */
 export interface LabFootprint {
@@ -8,7 +8,7 @@ export interface LabFootprint {
   kv: string[];
 }
 
-export async function labFootprint(ctx: Pick<CheckContext, 'lab'>): Promise<LabFootprint> {
+export async function labFootprint(ctx: KvView): Promise<LabFootprint> {
   const perHost = await Promise.all(ctx.lab.hosts.map(async (h) => [h.name, await hostFootprint(h)] as const));
   return { hosts: Object.fromEntries(perHost), kv: await kvFootprint(ctx) };
 }

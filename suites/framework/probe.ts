@@ -8,6 +8,16 @@ import type { CheckContext } from './context.ts';
 /** Where a probe comes from: a sandbox, or a lab namespace such as a host or the outside peer. */
 export type ProbeSource = { sandbox: Sandbox } | { host: LabHost } | { netns: string; label: string };
 
+/** A probe that could not run; `cutOff`: it was still running at its time bound (a hang, or a machine too busy). */
+export class ProbeToolFault extends LabFault {
+  constructor(
+    message: string,
+    readonly cutOff: boolean,
+  ) {
+    super('probe tool', message);
+  }
+}
+
 function sourceName(from: ProbeSource): string {
   return 'sandbox' in from ? `sandbox ${from.sandbox.name}` : 'host' in from ? from.host.name : from.label;
 }
@@ -33,10 +43,10 @@ export async function probe(
   const result = classifyProbe(protocol, target, r);
   if (result.outcome === 'tool-error') {
     const output = r.output.trim().split('\n').slice(-2).join(' | ');
-    throw new LabFault(
-      'probe tool',
+    throw new ProbeToolFault(
       `the ${protocol} probe from ${sourceName(from)} to ${target} could not run (exit ${r.exitCode}` +
         `${r.timedOut ? ', cut off at its time bound' : ''}): ${output || 'no output'}`,
+      r.timedOut,
     );
   }
   return result;

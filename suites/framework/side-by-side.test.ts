@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allDrivers } from '../../drivers/registry.ts';
 import { driverConflict, getsHostsOfItsOwn } from './driver-conflicts.ts';
 import { runDriversSideBySide } from './driver-pool.ts';
-import { claimsFor, LabClaims } from './lab-claims.ts';
+import { startOrder } from './engine.ts';
+import { claimsFor, LabClaims, resourcesOf } from './lab-claims.ts';
 
 const byId = (id: string) => allDrivers().find((d) => d.id === id)!;
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -29,6 +30,19 @@ describe('driverConflict (the registry as it is)', () => {
     for (const other of allDrivers().filter((d) => d !== kv)) expect(driverConflict(kv, other, netns)).toBeUndefined();
     // two drivers that restart engines still conflict: one store, and each restarts the engines it is given
     expect(driverConflict(kv, kv, netns)).toMatch(/restarts/);
+  });
+});
+
+describe("a driver's claims and the order its checks start in", () => {
+  it("Docker's swarm overlay claims no part of the etcd; the overlays that keep state there do", () => {
+    expect(resourcesOf(byId('docker-overlay'))).toEqual(['host-state', 'vxlan']);
+    expect(resourcesOf(byId('ref-overlay'))).toContain('kv');
+    expect(resourcesOf(byId('ref-overlay@docker'))).toContain('kv');
+  });
+  it('beside other drivers, checks that need part of the lab to themselves start first, the rest in order', () => {
+    const checks = [{}, { exclusive: ['host-state'] }, {}, { exclusive: ['kv'] }, { readsWhole: ['kv'] }] as never[];
+    expect(startOrder(checks, true)).toEqual([1, 3, 0, 2, 4]);
+    expect(startOrder(checks, false)).toEqual([0, 1, 2, 3, 4]);
   });
 });
 
@@ -71,23 +85,30 @@ describe('LabClaims', () => {
     (await overlayCheck)();
     bridgeCheck();
   });
-  it("claims on hosts of a driver's own are apart from the lab's; the lab's etcd is one for all", async () => {
+  it("claims on a driver's own hosts are apart from the lab's, the classic overlay's etcd part too", async () => {
     const claims = new LabClaims();
     const kv = byId('docker-overlay-kv');
     const own = 'cnmh-x-h3,cnmh-x-h4';
+    const granted = async (c: Promise<() => void>) => Promise.race([c, tick().then(() => undefined)]);
     const overlayCheck = await claims.acquire(claimsFor(byId('ref-overlay')));
-    const vniOnOwnHosts = await Promise.race([
-      claims.acquire(claimsFor(kv, ['vxlan'], own)),
-      tick().then(() => undefined),
-    ]);
+    // its VXLAN devices and its keys (libnetwork's) beside the lab's overlay at work
+    const vniOnOwnHosts = await granted(claims.acquire(claimsFor(kv, ['vxlan'], own)));
     expect(vniOnOwnHosts).toBeTypeOf('function');
     vniOnOwnHosts!();
-    let granted = false;
-    const keysWhole = claims.acquire(claimsFor(kv, ['kv'], own)).then((r) => ((granted = true), r));
+    const ownKeysWhole = await granted(claims.acquire(claimsFor(kv, ['kv'], own)));
+    expect(ownKeysWhole).toBeTypeOf('function');
+    ownKeysWhole!();
+    // and a plugin's etcd-whole check beside the classic overlay's work; but not beside the lab's overlay
+    const kvCheck = await claims.acquire(claimsFor(kv, [], own));
+    let pluginGranted = false;
+    const pluginKeysWhole = claims
+      .acquire(claimsFor(byId('ref-overlay@docker'), ['kv']))
+      .then((r) => ((pluginGranted = true), r));
     await tick();
-    expect(granted).toBe(false);
+    expect(pluginGranted).toBe(false);
     overlayCheck();
-    (await keysWhole)();
+    (await pluginKeysWhole)();
+    kvCheck();
   });
   it('host-mode checks never overlap (their probe servers listen on the host), whatever the driver', async () => {
     const claims = new LabClaims();

@@ -37,7 +37,14 @@ async function devicesIn(
   if (r.exitCode !== 0 && !recordFailure) return [];
   ctx.record(host.name, r);
   if (r.exitCode !== 0) return [];
-  const links = JSON.parse(r.output || '[]') as IpVxlan[];
+  let links: IpVxlan[];
+  try {
+    links = JSON.parse(r.output || '[]') as IpVxlan[];
+  } catch (e) {
+    // a namespace that went away while it was listed; the host's own must list
+    if (!recordFailure) return [];
+    throw new Error(`${r.command}: not a listing (${(e as Error).message})`, { cause: e });
+  }
   return links
     .filter((l) => l.linkinfo?.info_kind === 'vxlan' && l.linkinfo.info_data?.id !== undefined)
     .filter((l) => sendingFrom === undefined || l.linkinfo!.info_data!.local === sendingFrom)
@@ -50,33 +57,46 @@ async function devicesIn(
     }));
 }
 
+/** A network namespace on a lab host on this machine, and how to run a command in it. */
+export interface HostNamespace {
+  /** 'host', `netns:<name>` (one the harness or a plugin named) or Docker's `1-<network id>` file. */
+  where: string;
+  argv: (command: string[]) => string[];
+  /** Its files may be left behind unmounted (Docker's), where entering one fails and says nothing. */
+  mayBeGone: boolean;
+}
+
 /**
- * Every VXLAN device on a lab host: in its namespace (the reference) and in the namespaces Docker
- * keeps for overlay networks under its exec root (`<exec-root>/netns/1-<network id>`).
+ * The namespaces of a lab host on this machine where network devices may live: its own, the named
+ * ones the harness made on it (the reference overlay keeps one per network), and the ones Docker keeps
+ * for overlay networks under its exec root (`<exec-root>/netns/1-<network id>`).
  */
-export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<VxlanDevice[]> {
-  const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
-  if (!host.onThisMachine) return remoteVxlanDevices(ctx, host, show);
-  const found = await devicesIn(ctx, host, 'host', ['nsenter', `--net=/run/netns/${host.netns}`, ...show]);
-  // namespaces the harness made on this host (the reference overlay keeps one per network)
-  for (const ns of (await listNetns()).filter((n) => n.startsWith(`${host.name}-`))) {
-    found.push(...(await devicesIn(ctx, host, `netns:${ns}`, ['nsenter', `--net=/run/netns/${ns}`, ...show], false)));
-  }
+export async function hostNamespaces(host: LabHost): Promise<HostNamespace[]> {
+  const named = (ns: string) => (command: string[]) => ['nsenter', `--net=/run/netns/${ns}`, ...command];
+  const spaces: HostNamespace[] = [{ where: 'host', argv: named(host.netns!), mayBeGone: false }];
+  for (const ns of (await listNetns()).filter((n) => n.startsWith(`${host.name}-`)))
+    spaces.push({ where: `netns:${ns}`, argv: named(ns), mayBeGone: true });
   const dockerNs = `${host.descriptor.dataDir}/exec/netns`;
   // those namespace files are bind mounts in the engine's private mount namespace: enter it first
   const pid = (await readFile(`${host.descriptor.dataDir}/docker.pid`, 'utf8').catch(() => '')).trim();
   for (const f of await readdir(dockerNs).catch(() => [] as string[])) {
     if (!/^\d+-/.test(f) || !pid) continue;
-    found.push(
-      ...(await devicesIn(
-        ctx,
-        host,
-        f,
-        ['nsenter', `--target=${pid}`, '--mount', 'nsenter', `--net=${dockerNs}/${f}`, ...show],
-        false,
-      )),
-    );
+    spaces.push({
+      where: f,
+      argv: (command) => ['nsenter', `--target=${pid}`, '--mount', 'nsenter', `--net=${dockerNs}/${f}`, ...command],
+      mayBeGone: true,
+    });
   }
+  return spaces;
+}
+
+/** Every VXLAN device on a lab host, in any of its namespaces (hostNamespaces, or a remote host's). */
+export async function vxlanDevices(ctx: CheckContext, host: LabHost): Promise<VxlanDevice[]> {
+  const show = ['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'];
+  if (!host.onThisMachine) return remoteVxlanDevices(ctx, host, show);
+  const found: VxlanDevice[] = [];
+  for (const ns of await hostNamespaces(host))
+    found.push(...(await devicesIn(ctx, host, ns.where, ns.argv(show), !ns.mayBeGone)));
   return found;
 }
 

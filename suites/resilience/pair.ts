@@ -4,7 +4,7 @@ import { waitUntil } from '../../lab/wait.ts';
 import { verdict, type CheckOutcome } from '../framework/check.ts';
 import type { CheckContext } from '../framework/context.ts';
 import type { LabResource } from '../framework/lab-claims.ts';
-import { probe } from '../framework/probe.ts';
+import { probe, ProbeToolFault } from '../framework/probe.ts';
 import { Scenario } from '../framework/scenario.ts';
 
 /** A fault reaches everything on the lab: a resilience check runs with the lab to itself. */
@@ -31,9 +31,12 @@ export async function reaches(
   timeoutMs = PATH_WAIT_MS,
 ): Promise<{ reached: boolean; afterMs: number }> {
   // a sandbox that is not running (an engine did not start it again) is unreachable, not a broken probe
-  const attempt = () =>
+  // a probe cut off at its bound (the sandbox's processes stopped mid-way by an engine restart, a machine
+  // too busy) is tried again; only if the wait ends on one does it stand, as an error (the probe saw nothing)
+  const attempt = (): Promise<{ outcome: string; cutOff?: ProbeToolFault }> =>
     probe(ctx, { sandbox: from }, 'icmp', to).catch((e: unknown) => {
       if (e instanceof LabFault && /is not running|No such container/.test(e.message)) return { outcome: 'down' };
+      if (e instanceof ProbeToolFault && e.cutOff) return { outcome: 'cut-off', cutOff: e };
       throw e;
     });
   const waited = await waitUntil(attempt, (r) => r.outcome === 'ok', {
@@ -43,6 +46,7 @@ export async function reaches(
     maxIntervalMs: 500,
     signal: ctx.signal,
   });
+  if (!waited.done && waited.value.cutOff) throw waited.value.cutOff;
   return { reached: waited.done, afterMs: waited.elapsedMs };
 }
 

@@ -5,7 +5,9 @@ import { agreedVni, observeNetwork } from './overlay-vnis.ts';
 export default defineCheck({
   id: 'vni/allocation',
   title: 'VNIs are in range, the same on every host, distinct across networks',
-  exclusive: ['vxlan'],
+  // each network's VNI is read off the bridge its sandboxes are plugged into, so others' networks meanwhile
+  // do not show: it runs beside them (a driver built otherwise is diffed, alone), and a fail is confirmed alone
+  readsWhole: ['vxlan'],
   requires: { modes: ['overlay'], minHosts: 2 },
   async run(ctx) {
     const range = ctx.profile.vniRange;
@@ -31,7 +33,7 @@ export default defineCheck({
         fail: problems.join('; '),
       },
       { range, sameOnAllHosts: true, distinct: true },
-      { vnis, perHost: { va: a.perHost, vb: b.perHost } },
+      { vnis, perHost: { va: a.perHost, vb: b.perHost }, foundBy: { va: a.foundBy, vb: b.foundBy } },
     );
   },
 });

@@ -6,6 +6,7 @@ import type { CheckContext } from '../framework/context.ts';
 import { footprintDiff, kvFootprint } from '../framework/footprint.ts';
 import { allVxlanDevices } from '../framework/vxlan.ts';
 import { agreedVni, observeNetwork, removeNow } from './overlay-vnis.ts';
+import { sparePair } from './spare-vnis.ts';
 
 const RELEASE_WAIT_MS = 10_000;
 
@@ -62,12 +63,13 @@ export default defineCheck({
     // a range of two VNIs, used up, emptied and used up again
     let refilled: string | undefined;
     if (ctx.profile.configurableVniRange) {
-      const [, hi] = ctx.profile.vniRange!;
-      const options = { 'vni-range': `${hi - 3}-${hi - 2}` };
+      const options = { 'vni-range': sparePair(ctx.profile.vniRange!).join('-') };
       try {
         for (const round of [1, 2]) {
           const nets = [];
-          for (const n of ['f1', 'f2']) nets.push(await ctx.driver.createNetwork({ name: `${n}r${round}`, options }));
+          // handed to the context too: a round that fails half-way must not keep the pair taken
+          for (const n of ['f1', 'f2'])
+            nets.push(ctx.use(await ctx.driver.createNetwork({ name: `${n}r${round}`, options })));
           for (const n of nets.reverse()) await n.remove();
         }
         refilled = 'ok';
