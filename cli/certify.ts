@@ -105,7 +105,7 @@ export async function certifyCommand(
           else if (e.type === 'driver-failed') {
             startFailure = e.message.split('\n')[0];
             log(`${e.driver} did not start; its checks are errors:\n${e.message}`);
-          }
+          } else if (e.type === 'driver-done' && e.stopError) log(`stopping ${e.driver}: ${e.stopError}`);
         },
       });
       if (config.performance && claimed.includes('performance') && !signal.aborted) {

@@ -274,12 +274,19 @@ describe('--lab remote: engines over TLS and SSH', () => {
       const added = await host.exec(['ip', 'link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`]);
       expect(added.exitCode, added.output).toBe(0);
       const network = await host.docker.createNetwork({ Name: theirs });
-      const after = await remoteSnapshots(remoteLab.hosts);
+      // a swarm the run made and did not leave (a lost leave request): the host stays in it
+      await host.docker.swarmInit({
+        ListenAddr: '0.0.0.0:2377',
+        AdvertiseAddr: host.descriptor.underlayAddress,
+        Spec: { Labels: { [LABEL_RUN]: remoteLab.runId } },
+      });
+      const after = await remoteSnapshots(remoteLab.hosts, false, remoteLab.runId);
       const audit = await remoteAudit(before, after, remoteLab.runId);
       expect(audit.leaks).toEqual(
         expect.arrayContaining([
           { kind: 'container', item: `tls-host: /cnmh-${remoteLab.runId}-left ${left.id.slice(0, 12)}` },
           { kind: 'link', item: `tls-host: ${link}` },
+          { kind: 'swarm', item: expect.stringMatching(/^tls-host: swarm manager \S+ active$/) as string },
         ]),
       );
       expect(audit.foreign).toContainEqual({
@@ -289,6 +296,7 @@ describe('--lab remote: engines over TLS and SSH', () => {
       });
       expect(audit.leaks.some((l) => l.item.includes(theirs))).toBe(false);
     } finally {
+      await host.docker.swarmLeave({ force: true }).catch(() => undefined);
       await host.exec(['ip', 'link', 'del', link]);
       await host.docker
         .getNetwork(theirs)

@@ -81,7 +81,10 @@ export async function runCommand(given: RunConfig, log: (line: string) => void =
         onEvent: (e) => {
           if (e.type === 'result') push(e.result, e.result.skip === 'not-applicable');
           else if (e.type === 'driver-start') log(`starting ${e.driver} …`);
-          else if (e.type === 'driver-done') log(`${e.driver} done in ${(e.ms / 1000).toFixed(1)}s`);
+          else if (e.type === 'driver-done')
+            log(
+              `${e.driver} done in ${(e.ms / 1000).toFixed(1)}s${e.stopError ? `; stopping it: ${e.stopError}` : ''}`,
+            );
           else if (e.type === 'driver-failed') log(`${e.driver} did not start; its checks are errors:\n${e.message}`);
         },
       });

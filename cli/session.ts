@@ -148,7 +148,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
           `in ${(lab.descriptor.upMs / 1000).toFixed(1)}s: ${lab.hosts.map((h) => h.name).join(', ')}`,
       );
       engines = await Promise.all(lab.hosts.map(async (h) => ({ host: h.name, version: await h.engineVersion() })));
-      if (lab.kind === 'remote') remoteBefore = await remoteSnapshots(lab.hosts);
+      if (lab.kind === 'remote') remoteBefore = await remoteSnapshots(lab.hosts, false, lab.runId);
       // a local lab on an engine other than the machine's socket: its objects are audited through its API
       if (otherEngine(lab)) remoteBefore = await remoteSnapshots(lab.hosts, true);
       // whatever the work throws, the run still ends in results, a report and an audit
@@ -161,7 +161,7 @@ export async function labSession(o: SessionOptions, work: (w: SessionWork) => Pr
       // stopped: the engine aborts the running check and waits for it; give that time before teardown
       if (interrupted) await settledWithin(working, WORK_STOP_GRACE_MS);
       // a remote host's links and rules are read through the run's helper, which goes with the lab
-      if (remoteBefore && lab.kind === 'remote') remoteAfter = await remoteSnapshots(lab.hosts);
+      if (remoteBefore && lab.kind === 'remote') remoteAfter = await remoteSnapshots(lab.hosts, false, lab.runId);
     }
   } finally {
     process.off('SIGINT', onSignal);

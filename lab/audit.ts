@@ -31,7 +31,9 @@ export type LeakKind =
   | 'container'
   | 'network'
   | 'volume'
-  | 'plugin-file';
+  | 'plugin-file'
+  /** A remote host's place in a swarm (remote labs only). */
+  | 'swarm';
 
 export interface Leak {
   kind: LeakKind;
@@ -136,6 +138,7 @@ export async function snapshot(): Promise<Snapshot> {
       iptables,
       ...docker.items,
       'plugin-file': pluginFiles,
+      swarm: [],
     },
     runLabels: docker.runLabels,
     masters: Object.fromEntries(linkList.filter((l) => l.master).map((l) => [l.ifname, l.master!])),

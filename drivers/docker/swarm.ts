@@ -77,10 +77,41 @@ export async function formSwarm(lab: StartedLab): Promise<FormedSwarm> {
     output: nodes.map((n) => `${n.Description?.Hostname} ${n.Status?.State}`).join('\n'),
     timedOut: false,
   });
-  return {
-    evidence,
-    teardown: async () => {
-      for (const h of [...workers, manager]) await h.docker.swarmLeave({ force: true }).catch(() => undefined);
-    },
-  };
+  return { evidence, teardown: () => leaveSwarm([...workers, manager]) };
+}
+
+/** How long a host is given to be out of the swarm after it was asked to leave. */
+const LEAVE_MS = 30_000;
+
+/**
+ * Takes the hosts out of the swarm the run made, workers first, and confirms each is out: a leave
+ * whose request was lost (a dropped connection under load) must not leave a host in the swarm for
+ * the next run to refuse. Throws naming every host still in it.
+ */
+async function leaveSwarm(hosts: StartedLab['hosts']): Promise<void> {
+  const stuck: string[] = [];
+  for (const h of hosts) {
+    const deadline = Date.now() + LEAVE_MS;
+    let last = '';
+    for (;;) {
+      const state = await nodeState(h).catch((e: Error) => `unknown (${e.message})`);
+      if (state === 'inactive') break;
+      if (Date.now() > deadline) {
+        stuck.push(`${h.name}: still ${state} after ${LEAVE_MS / 1000}s${last ? `; swarm leave: ${last}` : ''}`);
+        break;
+      }
+      // "pending"/"leaving" settle by themselves; anything else is asked (again)
+      if (state !== 'pending')
+        await h.docker.swarmLeave({ force: true }).then(
+          () => undefined,
+          (e: Error) => (last = e.message),
+        );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  if (stuck.length) throw new Error(`hosts left in the run's swarm: ${stuck.join('; ')}`);
+}
+
+async function nodeState(h: StartedLab['hosts'][number]): Promise<string> {
+  return ((await h.docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState ?? 'unknown';
 }

@@ -4,6 +4,7 @@ import { comparableRules } from '../linux/iptables.ts';
 import type { IpLink } from '../linux/links.ts';
 import { LABEL_RUN } from '../run-id.ts';
 import { execWithHostTools } from './engine-namespaces.ts';
+import { swarmItems, swarmMembership } from './swarm-membership.ts';
 
 async function output(host: LabHost, run: Promise<{ exitCode: number; output: string; command: string }>) {
   const r = await run;
@@ -54,6 +55,7 @@ export async function remoteSnapshot(host: LabHost, apiOnly = false): Promise<Sn
       network: networks.map((n) => named(`${n.Name} ${n.Id.slice(0, 12)}`, n.Labels)),
       volume: volumes.map((v) => named(v.Name, v.Labels)),
       'plugin-file': [],
+      swarm: [],
     },
     runLabels,
     masters: Object.fromEntries(linkList.filter((l) => l.master).map((l) => [l.ifname, l.master!])),
@@ -67,11 +69,30 @@ export type RemoteSnapshots = Map<string, Snapshot | Error>;
  * the engine's objects alone (a local lab's engine found elsewhere than the machine's socket, whose
  * kernel state the machine's own snapshot already covers).
  */
-export async function remoteSnapshots(hosts: LabHost[], apiOnly = false): Promise<RemoteSnapshots> {
-  const taken = await Promise.all(
-    hosts.map((h) => remoteSnapshot(h, apiOnly).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))),
+export async function remoteSnapshots(hosts: LabHost[], apiOnly = false, runId?: string): Promise<RemoteSnapshots> {
+  const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+  const taken = await Promise.all(hosts.map((h) => remoteSnapshot(h, apiOnly).catch(asError)));
+  // a swarm is the hosts' together: who made it is read across them (swarm-membership.ts)
+  const memberships = await Promise.all(hosts.map((h) => swarmMembership(h.docker).catch(asError)));
+  const swarm = swarmItems(
+    hosts,
+    memberships.map((m) => (m instanceof Error ? undefined : m)),
+    runId,
   );
-  return new Map(hosts.map((h, i) => [h.name, taken[i]!]));
+  return new Map(
+    hosts.map((h, i): [string, Snapshot | Error] => {
+      const snap = taken[i]!;
+      const membership = memberships[i]!;
+      if (snap instanceof Error) return [h.name, snap];
+      if (membership instanceof Error) return [h.name, new Error(`${h.name}: its swarm state: ${membership.message}`)];
+      const withSwarm: Snapshot = {
+        ...snap,
+        items: { ...snap.items, swarm: swarm.items[i]! },
+        runLabels: { ...snap.runLabels, ...swarm.runLabels[i] },
+      };
+      return [h.name, withSwarm];
+    }),
+  );
 }
 
 /**

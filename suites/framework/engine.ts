@@ -23,7 +23,7 @@ export type EngineEvent =
   | { type: 'driver-start'; driver: string }
   | { type: 'driver-ready'; driver: string; ms: number }
   | { type: 'driver-failed'; driver: string; message: string }
-  | { type: 'driver-done'; driver: string; ms: number }
+  | { type: 'driver-done'; driver: string; ms: number; stopError?: string }
   | { type: 'result'; result: CheckResult };
 
 function base(driver: Driver, check: Check) {
@@ -418,8 +418,12 @@ async function runDriverOn(o: DriverRun) {
     for (const r of done.slice(emitted)) if (r) emit(r);
     // stopping makes and removes things on the hosts too; on Ctrl-C it must not wait for a claim
     const release = signal.aborted ? () => undefined : await claims.acquire(shared).catch(() => () => undefined);
-    await started.stop().catch(() => undefined);
+    // what a driver could not undo is said here; what it left behind is the leak audit's to find
+    const stopError = await started.stop().then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
     release();
-    onEvent({ type: 'driver-done', driver: driver.id, ms: Date.now() - t0 });
+    onEvent({ type: 'driver-done', driver: driver.id, ms: Date.now() - t0, ...(stopError ? { stopError } : {}) });
   }
 }
