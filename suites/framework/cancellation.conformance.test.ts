@@ -56,7 +56,8 @@ it('a check that keeps making objects past its timeout is stopped, and everythin
   expect(result.reason).toMatch(/test\/runaway did not finish within 3s/);
   // stopped at its next call after the timeout, not after the 10 s grace
   expect(took).toBeLessThan(3_000 + 5_000);
-  expect(result.evidence.length).toBeGreaterThan(5);
+  // it made links before it was stopped (how many depends on the machine's load), so "nothing left" means something
+  expect(result.evidence.filter((e) => /ip link add/.test(e.command)).length).toBeGreaterThan(0);
   // and it stays stopped: nothing appears later either
   await new Promise((r) => setTimeout(r, 1_000));
   expect(await hostFootprint(host)).toEqual(before);
