@@ -13,16 +13,23 @@ export async function labFootprint(ctx: KvView): Promise<LabFootprint> {
   return { hosts: Object.fromEntries(perHost), kv: await kvFootprint(ctx) };
 }
 
+/** How long what is left may take to go (an engine collecting devices asynchronously, as swarm does). */
+const SETTLE_MS = 10_000;
+/** Looks taken at least, however slow each (a loaded machine reads the lab slowly, and cleans up slowly). */
+const MIN_LOOKS = 5;
+
 /**
- * What is there now and was not `before` (host-prefixed lines), and what vanished. Polled for up to
- * 6 s while something is left: an engine may still be collecting devices asynchronously, as swarm does.
+ * What is there now and was not `before` (host-prefixed lines), and what vanished. Looked at again
+ * while something is left, for SETTLE_MS and at least MIN_LOOKS times, backing off from 200 ms to 1 s
+ * (each look reads every host and the store: fewer looks, less load on a machine already busy).
  */
 export async function leftBehind(
   ctx: CheckContext,
   before: LabFootprint,
 ): Promise<{ added: string[]; removed: string[] }> {
   let diff = { added: [] as string[], removed: [] as string[] };
-  for (let i = 0; i < 30; i++) {
+  const t0 = Date.now();
+  for (let look = 1, pause = 200; ; look++, pause = Math.min(1_000, pause * 2)) {
     const after = await labFootprint(ctx);
     const added: string[] = [];
     const removed: string[] = [];
@@ -33,8 +40,8 @@ export async function leftBehind(
     }
     const k = footprintDiff(before.kv, after.kv);
     diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
-    if (!diff.added.length) break;
-    await sleep(200, ctx.signal);
+    if (!diff.added.length || (look >= MIN_LOOKS && Date.now() - t0 >= SETTLE_MS)) break;
+    await sleep(pause, ctx.signal);
   }
   return diff;
 }
