@@ -27,7 +27,6 @@ export async function leftBehind(
   ctx: CheckContext,
   before: LabFootprint,
 ): Promise<{ added: string[]; removed: string[] }> {
-  let diff = { added: [] as string[], removed: [] as string[] };
   const t0 = Date.now();
   for (let look = 1, pause = 200; ; look++, pause = Math.min(1_000, pause * 2)) {
     const after = await labFootprint(ctx);
@@ -39,9 +38,8 @@ export async function leftBehind(
       removed.push(...d.removed.map((l) => `${h.name}: ${l}`));
     }
     const k = footprintDiff(before.kv, after.kv);
-    diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
-    if (!diff.added.length || (look >= MIN_LOOKS && Date.now() - t0 >= SETTLE_MS)) break;
+    const diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
+    if (!diff.added.length || (look >= MIN_LOOKS && Date.now() - t0 >= SETTLE_MS)) return diff;
     await sleep(pause, ctx.signal);
   }
-  return diff;
 }
