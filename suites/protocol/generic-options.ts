@@ -1,6 +1,6 @@
 import { runJson } from '../../lab/linux/command.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession } from './session.ts';
 
 const MTU = 1400;
@@ -33,9 +33,7 @@ export default defineCheck({
       !l.failedAt && mtu === MTU,
       {
         pass: `-o ${key}=${MTU} gave ${l.srcName} MTU ${mtu}`,
-        fail: l.failedAt
-          ? `the lifecycle stopped at ${l.failedAt}`
-          : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}`,
+        fail: l.failedAt ? stoppedAt(l) : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}`,
       },
       { option: `${key}=${MTU}`, mtu: MTU },
       { mtu: mtu ?? null },

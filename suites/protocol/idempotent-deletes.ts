@@ -1,5 +1,5 @@
 import { defineCheck, verdict } from '../framework/check.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession, succeeded } from './session.ts';
 
 /**
@@ -18,7 +18,7 @@ export default defineCheck({
     if (l.failedAt || !l.endpoint)
       return verdict(
         false,
-        { pass: '', fail: `the lifecycle stopped at ${l.failedAt}` },
+        { pass: '', fail: stoppedAt(l) },
         'a full lifecycle',
         l.steps.map((s) => s.call),
       );

@@ -1,7 +1,7 @@
 import { inSubnet, parseCidr } from '../../drivers/reference/ipam.ts';
 import { run } from '../../lab/linux/command.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession } from './session.ts';
 
 /**
@@ -52,7 +52,7 @@ export default defineCheck({
         ).output.trim();
       },
     });
-    if (l.failedAt) problems.unshift(`the lifecycle stopped at ${l.failedAt}`);
+    if (l.failedAt) problems.unshift(stoppedAt(l));
     return verdict(
       problems.length === 0,
       {

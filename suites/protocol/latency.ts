@@ -1,6 +1,6 @@
 import { quantile } from '../../lab/stats.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession } from './session.ts';
 
 const ROUNDS = 10;
@@ -22,7 +22,7 @@ export default defineCheck({
     for (let i = 0; i < ROUNDS; i++) {
       const l = await runLifecycle(session);
       for (const s of l.steps) (times[s.call.replace('NetworkDriver.', '')] ??= []).push(s.exchange.ms);
-      if (l.failedAt) failures.push(`round ${i + 1}: stopped at ${l.failedAt}`);
+      if (l.failedAt) failures.push(`round ${i + 1}: ${stoppedAt(l).replace('the lifecycle ', '')}`);
       // the evidence keeps the first round; the rest would only repeat it
       session.recording = false;
     }

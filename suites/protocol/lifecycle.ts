@@ -14,6 +14,17 @@ export interface Lifecycle {
   failedAt?: string;
 }
 
+/** What stopped a lifecycle, for a reason: the step and what it got back. */
+export function stoppedAt(l: Lifecycle): string {
+  const e = l.steps.at(-1)?.exchange;
+  const got = !e
+    ? ''
+    : e.failure
+      ? `: ${e.failure}${e.detail ? ` (${e.detail})` : ''}`
+      : `: ${e.status} ${e.text.slice(0, 200)}`;
+  return `the lifecycle stopped at ${l.failedAt}${got}`;
+}
+
 /**
  * The calls Docker makes for one container on one network: CreateNetwork, CreateEndpoint, Join,
  * then (unless `keepJoined`) Leave, DeleteEndpoint, DeleteNetwork. Stops at the first failure.

@@ -1,6 +1,6 @@
 import type { Call } from '../../drivers/remote/protocol.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession } from './session.ts';
 
 /** What a plugin may declare its replies as: JSON, or Docker's plugin media type. */
@@ -38,9 +38,7 @@ export default defineCheck({
       problems.length === 0 && !l.failedAt,
       {
         pass: `${all.length} replies, all JSON and schema-valid`,
-        fail: problems.length
-          ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}`
-          : `the lifecycle stopped at ${l.failedAt}`,
+        fail: problems.length ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}` : stoppedAt(l),
       },
       'every reply: Content-Type JSON, body valid against fixtures/schemas/remote-protocol.schema.json',
       { calls: all.map((s) => s.call), problems, failedAt: l.failedAt ?? null },

@@ -11,6 +11,15 @@ import { kvFootprint, namespaceFootprint } from '../framework/footprint.ts';
 /** How long a plugin may take to answer one call before it counts as hung. */
 export const CALL_BOUND_MS = 5_000;
 
+/**
+ * How long a step of a lifecycle (CreateNetwork … DeleteNetwork, the set-up of most protocol checks)
+ * may take. These checks judge something else (a reply's shape, an idempotent delete, a leftover),
+ * and a plugin answering them slowly on a loaded machine — its calls queued behind another check's —
+ * has not broken that; answering in bounded time is what unknown-ids, malformed-requests and fuzz
+ * judge, at CALL_BOUND_MS.
+ */
+export const LIFECYCLE_CALL_BOUND_MS = 20_000;
+
 export interface TestNetwork {
   id: string;
   pool: string;
@@ -67,8 +76,13 @@ export class ProtocolSession implements AsyncDisposable {
   }
 
   /** Sends one call and records it as evidence (exit 0 for a success, 1 otherwise). */
-  async send(call: Call | (string & {}), body: object | string = {}, record = this.recording): Promise<Exchange> {
-    const e = await this.client.call(call, body);
+  async send(
+    call: Call | (string & {}),
+    body: object | string = {},
+    record = this.recording,
+    timeoutMs = CALL_BOUND_MS,
+  ): Promise<Exchange> {
+    const e = await this.client.call(call, body, timeoutMs);
     this.exchanges.push(e);
     if (record)
       this.ctx.evidence.push({
@@ -78,6 +92,11 @@ export class ProtocolSession implements AsyncDisposable {
         output: describeExchange(e),
       });
     return e;
+  }
+
+  /** A lifecycle step: sent and recorded as any call, bounded by LIFECYCLE_CALL_BOUND_MS. */
+  private step(call: Call, body: object): Promise<Exchange> {
+    return this.send(call, body, this.recording, LIFECYCLE_CALL_BOUND_MS);
   }
 
   /** Activate first where the plugin expects it (legacy plugins), as Docker does. */
@@ -103,7 +122,7 @@ export class ProtocolSession implements AsyncDisposable {
     const id = this.newId();
     const p = this.newPool();
     this.networks.add(id);
-    const exchange = await this.send('NetworkDriver.CreateNetwork', {
+    const exchange = await this.step('NetworkDriver.CreateNetwork', {
       NetworkID: id,
       Options: { 'com.docker.network.enable_ipv6': false, 'com.docker.network.generic': generic },
       IPv4Data: [{ AddressSpace: 'LocalDefault', Pool: p.pool, Gateway: `${p.gateway}/24` }],
@@ -124,7 +143,7 @@ export class ProtocolSession implements AsyncDisposable {
       ? `02:42:0a:cd:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`
       : '';
     this.endpoints.set(id, network.id);
-    const exchange = await this.send('NetworkDriver.CreateEndpoint', {
+    const exchange = await this.step('NetworkDriver.CreateEndpoint', {
       NetworkID: network.id,
       EndpointID: id,
       Interface: { Address: address, AddressIPv6: '', MacAddress: mac },
@@ -145,7 +164,7 @@ export class ProtocolSession implements AsyncDisposable {
 
   async join(endpoint: TestEndpoint, sandboxKey: string): Promise<Exchange> {
     this.joined.set(endpoint.id, endpoint.network.id);
-    return this.send('NetworkDriver.Join', {
+    return this.step('NetworkDriver.Join', {
       NetworkID: endpoint.network.id,
       EndpointID: endpoint.id,
       SandboxKey: sandboxKey,
@@ -155,17 +174,17 @@ export class ProtocolSession implements AsyncDisposable {
 
   async leave(endpoint: TestEndpoint): Promise<Exchange> {
     this.joined.delete(endpoint.id);
-    return this.send('NetworkDriver.Leave', { NetworkID: endpoint.network.id, EndpointID: endpoint.id });
+    return this.step('NetworkDriver.Leave', { NetworkID: endpoint.network.id, EndpointID: endpoint.id });
   }
 
   async deleteEndpoint(endpoint: TestEndpoint): Promise<Exchange> {
     this.endpoints.delete(endpoint.id);
-    return this.send('NetworkDriver.DeleteEndpoint', { NetworkID: endpoint.network.id, EndpointID: endpoint.id });
+    return this.step('NetworkDriver.DeleteEndpoint', { NetworkID: endpoint.network.id, EndpointID: endpoint.id });
   }
 
   async deleteNetwork(network: TestNetwork): Promise<Exchange> {
     this.networks.delete(network.id);
-    return this.send('NetworkDriver.DeleteNetwork', { NetworkID: network.id });
+    return this.step('NetworkDriver.DeleteNetwork', { NetworkID: network.id });
   }
 
   /** Links, iptables rules and namespaces where the plugin works, plus the lab's KV keys. */

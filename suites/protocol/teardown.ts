@@ -3,7 +3,7 @@ import { run } from '../../lab/linux/command.ts';
 import { sleep } from '../../lab/wait.ts';
 import { defineCheck, verdict } from '../framework/check.ts';
 import { footprintDiff } from '../framework/footprint.ts';
-import { runLifecycle } from './lifecycle.ts';
+import { runLifecycle, stoppedAt } from './lifecycle.ts';
 import { ProtocolSession } from './session.ts';
 
 /**
@@ -41,7 +41,7 @@ export default defineCheck({
     const passing = diff.removed.filter(passingEngineDevice);
     diff = { ...diff, removed: diff.removed.filter((x) => !passingEngineDevice(x)) };
     const problems = [
-      ...(l.failedAt ? [`the lifecycle stopped at ${l.failedAt}`] : []),
+      ...(l.failedAt ? [stoppedAt(l)] : []),
       ...(srcAfterLeave ? [`after Leave ${l.srcName} is still there: ${srcAfterLeave}`] : []),
       ...diff.added.map((x) => `left behind: ${x}`),
       ...diff.removed.map((x) => `removed what was there before: ${x}`),
