@@ -41,15 +41,21 @@ export class Owned<T extends { readonly id: string }> {
 
 /**
  * What stopping a started driver means, whatever the driver: its sandboxes removed, then its
- * networks (newest first), then its own teardown. A network that fails to go is not an error here:
- * the lifecycle checks and the leak audit report it.
+ * networks (newest first), then its own teardown. Every step is taken whatever an earlier one did —
+ * a sandbox that would not go must not keep the driver's swarm or plugin up — and what failed is
+ * thrown at the end. A network that fails to go is not an error here: the lifecycle checks and the
+ * leak audit report it.
  */
 export async function removeAllOwned(
   sandboxes: Owned<{ readonly id: string; remove(): Promise<void> }>,
   networks: Owned<{ readonly id: string; remove(): Promise<void> }>,
   teardown: () => Promise<void>,
 ): Promise<void> {
-  for (const s of sandboxes.takeAll()) await s.remove();
+  const failed: string[] = [];
+  const said = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  for (const s of sandboxes.takeAll())
+    await s.remove().catch((e: unknown) => failed.push(`sandbox ${s.id}: ${said(e)}`));
   for (const n of networks.takeAll()) await n.remove().catch(() => undefined);
-  await teardown();
+  await teardown().catch((e: unknown) => failed.push(said(e)));
+  if (failed.length) throw new Error(failed.join('; '));
 }
