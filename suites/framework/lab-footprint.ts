@@ -20,7 +20,7 @@ const MIN_LOOKS = 5;
 
 /**
  * What is there now and was not `before` (host-prefixed lines), and what vanished. Looked at again
- * while something is left, for SETTLE_MS and at least MIN_LOOKS times, backing off from 200 ms to 1 s
+ * while something is left, for SETTLE_MS and at least MIN_LOOKS times: every 200 ms at first, then every second
  * (each look reads every host and the store: fewer looks, less load on a machine already busy).
  */
 export async function leftBehind(
@@ -28,7 +28,7 @@ export async function leftBehind(
   before: LabFootprint,
 ): Promise<{ added: string[]; removed: string[] }> {
   const t0 = Date.now();
-  for (let look = 1, pause = 200; ; look++, pause = Math.min(1_000, pause * 2)) {
+  for (let look = 1; ; look++) {
     const after = await labFootprint(ctx);
     const added: string[] = [];
     const removed: string[] = [];
@@ -40,6 +40,7 @@ export async function leftBehind(
     const k = footprintDiff(before.kv, after.kv);
     const diff = { added: [...added, ...k.added], removed: [...removed, ...k.removed] };
     if (!diff.added.length || (look >= MIN_LOOKS && Date.now() - t0 >= SETTLE_MS)) return diff;
-    await sleep(pause, ctx.signal);
+    // most of what is left goes within a second or two (Docker's veths): looked at often then, seldom after
+    await sleep(look < 10 ? 200 : 1_000, ctx.signal);
   }
 }
