@@ -15,7 +15,7 @@ beforeAll(async () => {
   clients = plugins.hosts.map((h) => new PluginClient({ socketPath: h.sockets[PLUGIN_NAMES.ipam]! }));
 });
 afterAll(async () => {
-  await plugins.stop();
+  await plugins?.stop();
 });
 
 const body = (e: { body?: unknown }) => e.body as Record<string, string>;

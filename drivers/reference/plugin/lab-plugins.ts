@@ -52,6 +52,9 @@ export async function startLabPlugins(lab: StartedLab): Promise<LabPlugins> {
   return { hosts: plugins.hosts, restart: (host) => plugins.restart(host), stop, [Symbol.asyncDispose]: stop };
 }
 
+/** How long the reference plugins' process is given to answer on every socket. */
+const LAB_PLUGIN_READY_SECONDS = 90;
+
 /**
  * Starts the reference plugins on every netns lab host, all at once: one `cnm-harness plugin serve`
  * in each host's view (its network namespace, its plugin directories), its sockets in the host's
@@ -90,6 +93,9 @@ async function launchLabPlugins(lab: StartedLab): Promise<LabPlugins> {
         sockets: Object.values(sockets),
         logFile,
         activate: true,
+        // the harness's own CLI, loaded whole: on a machine this busy (CI with both CPUs taken and four test
+        // files at once) it once had not listened after 30 s, the default bound for a plugin
+        readySeconds: LAB_PLUGIN_READY_SECONDS,
       };
     }),
   );
