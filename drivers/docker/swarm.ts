@@ -1,6 +1,8 @@
 import type { StartedLab } from '../../lab/lab.ts';
 import type { CommandResult } from '../../lab/linux/command.ts';
+import { swarmMembership } from '../../lab/remote/swarm-membership.ts';
 import { LABEL_RUN } from '../../lab/run-id.ts';
+import { sleep } from '../../lab/wait.ts';
 
 interface FormedSwarm {
   evidence: CommandResult[];
@@ -94,7 +96,10 @@ async function leaveSwarm(hosts: StartedLab['hosts']): Promise<void> {
     const deadline = Date.now() + LEAVE_MS;
     let last = '';
     for (;;) {
-      const state = await nodeState(h).catch((e: Error) => `unknown (${e.message})`);
+      const state = await swarmMembership(h.docker).then(
+        (m) => m.state,
+        (e: Error) => `unknown (${e.message})`,
+      );
       if (state === 'inactive') break;
       if (Date.now() > deadline) {
         stuck.push(`${h.name}: still ${state} after ${LEAVE_MS / 1000}s${last ? `; swarm leave: ${last}` : ''}`);
@@ -106,12 +111,8 @@ async function leaveSwarm(hosts: StartedLab['hosts']): Promise<void> {
           () => undefined,
           (e: Error) => (last = e.message),
         );
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
   if (stuck.length) throw new Error(`hosts left in the run's swarm: ${stuck.join('; ')}`);
-}
-
-async function nodeState(h: StartedLab['hosts'][number]): Promise<string> {
-  return ((await h.docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState ?? 'unknown';
 }

@@ -3,12 +3,11 @@ import { reapDockerObjects } from '../docker-reap.ts';
 import { LABEL_RUN, isRunId } from '../run-id.ts';
 import { remoteDocker } from './engine-client.ts';
 import { loadLabFile } from './lab-file.ts';
+import { swarmMembership } from './swarm-membership.ts';
 
-/** The run a swarm was made by (its spec carries the run's label), if a run made it. */
+/** The run a swarm was made by (its spec carries the run's label), if a run made it and this is its manager. */
 async function swarmRun(docker: Dockerode): Promise<string | undefined> {
-  const swarm = (await docker.swarmInspect().catch(() => undefined)) as
-    { Spec?: { Labels?: Record<string, string> } } | undefined;
-  return swarm?.Spec?.Labels?.[LABEL_RUN];
+  return (await swarmMembership(docker).catch(() => undefined))?.runId;
 }
 
 /** Every run id a remote engine holds something of: labelled containers, networks, volumes, a swarm. */
@@ -29,8 +28,7 @@ async function swarmNodes(docker: Dockerode): Promise<string[]> {
 }
 
 async function nodeId(docker: Dockerode): Promise<string | undefined> {
-  const info = (await docker.info().catch(() => undefined)) as { Swarm?: { NodeID?: string } } | undefined;
-  return info?.Swarm?.NodeID || undefined;
+  return (await swarmMembership(docker).catch(() => undefined))?.nodeId || undefined;
 }
 
 /**
