@@ -33,7 +33,9 @@ export default defineCheck({
       !l.failedAt && mtu === MTU,
       {
         pass: `-o ${key}=${MTU} gave ${l.srcName} MTU ${mtu}`,
-        fail: l.failedAt ? stoppedAt(l) : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}`,
+        fail: l.failedAt
+          ? `the lifecycle ${stoppedAt(l)}`
+          : `-o ${key}=${MTU} was ignored: ${l.srcName} has MTU ${mtu}`,
       },
       { option: `${key}=${MTU}`, mtu: MTU },
       { mtu: mtu ?? null },

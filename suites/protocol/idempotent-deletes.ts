@@ -18,7 +18,7 @@ export default defineCheck({
     if (l.failedAt || !l.endpoint)
       return verdict(
         false,
-        { pass: '', fail: stoppedAt(l) },
+        { pass: '', fail: `the lifecycle ${stoppedAt(l)}` },
         'a full lifecycle',
         l.steps.map((s) => s.call),
       );

@@ -52,7 +52,7 @@ export default defineCheck({
         ).output.trim();
       },
     });
-    if (l.failedAt) problems.unshift(stoppedAt(l));
+    if (l.failedAt) problems.unshift(`the lifecycle ${stoppedAt(l)}`);
     return verdict(
       problems.length === 0,
       {

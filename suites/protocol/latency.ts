@@ -22,7 +22,7 @@ export default defineCheck({
     for (let i = 0; i < ROUNDS; i++) {
       const l = await runLifecycle(session);
       for (const s of l.steps) (times[s.call.replace('NetworkDriver.', '')] ??= []).push(s.exchange.ms);
-      if (l.failedAt) failures.push(`round ${i + 1}: ${stoppedAt(l).replace('the lifecycle ', '')}`);
+      if (l.failedAt) failures.push(`round ${i + 1}: ${stoppedAt(l)}`);
       // the evidence keeps the first round; the rest would only repeat it
       session.recording = false;
     }

@@ -14,7 +14,7 @@ export interface Lifecycle {
   failedAt?: string;
 }
 
-/** What stopped a lifecycle, for a reason: the step and what it got back. */
+/** What stopped a lifecycle, for a reason (`stopped at <call>: <what came back>`). */
 export function stoppedAt(l: Lifecycle): string {
   const e = l.steps.at(-1)?.exchange;
   const got = !e
@@ -22,7 +22,7 @@ export function stoppedAt(l: Lifecycle): string {
     : e.failure
       ? `: ${e.failure}${e.detail ? ` (${e.detail})` : ''}`
       : `: ${e.status} ${e.text.slice(0, 200)}`;
-  return `the lifecycle stopped at ${l.failedAt}${got}`;
+  return `stopped at ${l.failedAt}${got}`;
 }
 
 /**

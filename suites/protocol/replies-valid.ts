@@ -38,7 +38,9 @@ export default defineCheck({
       problems.length === 0 && !l.failedAt,
       {
         pass: `${all.length} replies, all JSON and schema-valid`,
-        fail: problems.length ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}` : stoppedAt(l),
+        fail: problems.length
+          ? `${problems.length} problem(s): ${problems.slice(0, 4).join('; ')}`
+          : `the lifecycle ${stoppedAt(l)}`,
       },
       'every reply: Content-Type JSON, body valid against fixtures/schemas/remote-protocol.schema.json',
       { calls: all.map((s) => s.call), problems, failedAt: l.failedAt ?? null },

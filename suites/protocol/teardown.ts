@@ -41,7 +41,7 @@ export default defineCheck({
     const passing = diff.removed.filter(passingEngineDevice);
     diff = { ...diff, removed: diff.removed.filter((x) => !passingEngineDevice(x)) };
     const problems = [
-      ...(l.failedAt ? [stoppedAt(l)] : []),
+      ...(l.failedAt ? [`the lifecycle ${stoppedAt(l)}`] : []),
       ...(srcAfterLeave ? [`after Leave ${l.srcName} is still there: ${srcAfterLeave}`] : []),
       ...diff.added.map((x) => `left behind: ${x}`),
       ...diff.removed.map((x) => `removed what was there before: ${x}`),
